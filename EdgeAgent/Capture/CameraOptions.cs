@@ -1,0 +1,36 @@
+namespace EdgeAgent.Capture;
+
+/// <summary>One camera. Part of section <c>Capture:Cameras</c>.</summary>
+public sealed class CameraOptions
+{
+    /// <summary>Stable id used in metrics, logs and outputs (letters, digits, '-', '_').</summary>
+    public string Id { get; set; } = "";
+
+    /// <summary>
+    /// Where frames come from: a video file path, a V4L2 device (<c>/dev/video0</c> or an index), an
+    /// <c>rtsp://</c>, <c>rtsps://</c>, <c>http(s)://</c> URL (read through an ffmpeg child process) or a
+    /// GStreamer pipeline ending in <c>appsink</c> (Jetson hardware decode).
+    /// </summary>
+    public string Source { get; set; } = "";
+
+    /// <summary>How to open <see cref="Source"/>; Auto decides from its form.</summary>
+    public SourceKind Kind { get; set; } = SourceKind.Auto;
+
+    /// <summary>Frame rate to assume when the source does not say (0 = ask the source, then the tracker default).</summary>
+    public double FrameRate { get; set; }
+
+    /// <summary>Video files: start again at the end (service mode) instead of ending the camera.</summary>
+    public bool Loop { get; set; }
+
+    /// <summary>Video files: pace reading at the file's frame rate, as a live camera would deliver.</summary>
+    public bool Realtime { get; set; }
+}
+
+public enum SourceKind
+{
+    Auto,
+    File,
+    Device,
+    Ffmpeg,
+    GStreamer,
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using EdgeAgent.Capture;
+using EdgeAgent.Configuration;
+using EdgeAgent.Inference;
+using EdgeAgent.Pipeline;
+using EdgeAgent.Tracking;
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
+
+namespace EdgeAgent.Cli;
+
+/// <summary>
+/// <c>edge-agent bench --input VIDEO [--config FILE] [--frames N]</c>: in one run, the model-only inference
+/// rate, the whole-pipeline rate on the same video (ratio against the 0.85 target), and the tracker's update
+/// time per frame on the detections of that video.
+/// </summary>
+public static class BenchCommand
+{
+    public const double PipelineRatioTarget = 0.85;
+    public const double TrackerTargetMs = 0.05;
+    public const double PythonByteTrackReferenceMs = 0.43;
+
+    public static async Task<int> RunAsync(CliArgs args, ILoggerFactory loggers, CancellationToken ct)
+    {
+        string input = args.Get("input") ?? throw new CliException("bench needs --input VIDEO");
+        string? config = args.Get("config");
+        int? maxFrames = args.GetInt("frames");
+        int trackerPasses = args.GetInt("tracker-passes") ?? 20;
+        args.RejectUnknown();
+
+        AgentSettings settings = SettingsLoader.Bind(SettingsLoader.Build(config));
+        settings.Capture.Cameras.Clear();
+        settings.Capture.Cameras.Add(new CameraOptions { Id = "bench", Source = input });
+        SettingsValidator.ThrowIfInvalid(settings, requireCameras: true);
+        using PersonDetector detector = PipelineRunner.CreateDetector(settings.Detection, loggers);
+
+        // Decode the frames once: the detections for the tracker benchmark, and a frame for the model-only run.
+        var perFrame = new List<Detection[]>();
+        using (var cap = new VideoCapture(input))
+        using (var mat = new Mat())
+        {
+            var list = new List<Detection>();
+            while (cap.Read(mat) && !mat.Empty() && (maxFrames is null || perFrame.Count < maxFrames))
+            {
+                list.Clear();
+                detector.Detect(mat, list);
+                perFrame.Add([.. list]);
+            }
+            cap.Set(VideoCaptureProperties.PosFrames, 0);
+            if (cap.Read(mat)) detector.Preprocess(mat);
+        }
+        int n = perFrame.Count;
+        if (n == 0) throw new CaptureException($"no frame could be read from {input}");
+        Console.WriteLine($"bench: {input}, {n} frames, model {detector.Model.Name} on {detector.Provider}, {Environment.ProcessorCount} cores");
+
+        // 1. Model only: the session on a prepared input, as many runs as there are frames.
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < n; i++) detector.RunModelOnly();
+        double modelFps = n / sw.Elapsed.TotalSeconds;
+
+        // 2. Whole pipeline: capture thread (decode + quality gate) → detect → track → snapshot, no frame dropped.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: false, loggers, TimeProvider.System, ownsDetector: false);
+        long frames = 0;
+        sw.Restart();
+        Task run = runner.RunAsync(stop.Token);
+        try
+        {
+            await foreach (TrackSnapshot snap in runner.Channels.Tracks.Reader.ReadAllAsync(CancellationToken.None))
+                if (++frames >= n) stop.Cancel();
+        }
+        catch (OperationCanceledException) { }
+        await run.ConfigureAwait(false);
+        double pipelineFps = frames / sw.Elapsed.TotalSeconds;
+
+        // 3. Tracker update time per frame, over the detections of the whole video, several passes.
+        var times = new List<double>(n * trackerPasses);
+        for (int pass = 0; pass < trackerPasses; pass++)
+        {
+            var tracker = new ByteTracker(settings.Tracking, 10);
+            foreach (Detection[] dets in perFrame)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                tracker.Update(dets);
+                times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+        }
+        times.Sort();
+        double median = times[times.Count / 2], p99 = times[(int)(times.Count * 0.99)];
+
+        double ratio = pipelineFps / modelFps;
+        Console.WriteLine($"model-only inference : {modelFps,8:0.0} frames/s  (baseline, {1000 / modelFps:0.00} ms/frame)");
+        Console.WriteLine($"whole pipeline       : {pipelineFps,8:0.0} frames/s  ratio {ratio:0.000} of model-only (target >= {PipelineRatioTarget}) {(ratio >= PipelineRatioTarget ? "PASS" : "FAIL")}");
+        Console.WriteLine($"tracker update       : median {median:0.0000} ms/frame, p99 {p99:0.0000} ms over {times.Count} updates (target <= {TrackerTargetMs}; Python ByteTrack reference {PythonByteTrackReferenceMs} ms) {(median <= TrackerTargetMs ? "PASS" : "FAIL")}");
+        return ExitCodes.Ok;
+    }
+}

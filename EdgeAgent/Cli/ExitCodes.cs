@@ -1,0 +1,13 @@
+namespace EdgeAgent.Cli;
+
+/// <summary>Process exit codes (documented in the README); systemd restarts the service on any non-zero code.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+    public const int InvalidConfiguration = 3;
+    public const int ModelError = 4;
+    public const int CaptureError = 5;
+    public const int AccuracyBelowFloor = 6;
+}

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using EdgeAgent.Capture;
+using EdgeAgent.Configuration;
+using EdgeAgent.Evaluation;
+using EdgeAgent.Inference;
+using EdgeAgent.Pipeline;
+using EdgeAgent.Tracking;
+using Microsoft.Extensions.Logging;
+using OpenCvSharp;
+
+namespace EdgeAgent.Cli;
+
+/// <summary>
+/// <c>edge-agent replay --input VIDEO [--config FILE] [--mot-out FILE] [--gt FILE] [--summary-out FILE]
+/// [--realtime] [--frames N] [--min-mota X] [--detections-out FILE] [--quiet]</c>: the whole pipeline on a file, as fast as it can
+/// (or at the file's rate), tracks in MOTChallenge format, and with <c>--gt</c> the accuracy.
+/// </summary>
+public static class ReplayCommand
+{
+    public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "realtime", "quiet" };
+
+    public static async Task<int> RunAsync(CliArgs args, ILoggerFactory loggers, CancellationToken ct)
+    {
+        string? input = args.Get("input");
+        string? config = args.Get("config");
+        string? gtPath = args.Get("gt");
+        bool realtime = args.Has("realtime");
+        bool quiet = args.Has("quiet");
+        int? maxFrames = args.GetInt("frames");
+        string? minMotaText = args.Get("min-mota");
+        string outDir = args.Get("out") ?? Path.Combine("out", "replay");
+        string motOut = args.Get("mot-out") ?? Path.Combine(outDir, "tracks.mot.txt");
+        string summaryOut = args.Get("summary-out") ?? Path.Combine(outDir, "summary.json");
+        string? detectionsOut = args.Get("detections-out");
+        args.RejectUnknown();
+        double? minMota = minMotaText is null ? null
+            : double.TryParse(minMotaText, CultureInfo.InvariantCulture, out double m) ? m : throw new CliException($"--min-mota must be a number, got '{minMotaText}'");
+
+        AgentSettings settings = SettingsLoader.Bind(SettingsLoader.Build(config));
+        if (input is not null)
+        {
+            settings.Capture.Cameras.Clear();
+            settings.Capture.Cameras.Add(new CameraOptions { Id = "replay", Source = input, Kind = SourceKind.Auto, Realtime = realtime });
+        }
+        else
+        {
+            foreach (CameraOptions c in settings.Capture.Cameras) { c.Loop = false; c.Realtime = realtime; }
+        }
+        SettingsValidator.ThrowIfInvalid(settings, requireCameras: true);
+        List<MotRow>? groundTruth = gtPath is null ? null : MotFile.Read(gtPath, isGroundTruth: true);
+
+        long totalFrames = maxFrames ?? CountFrames(settings.Capture.Cameras);
+        using PersonDetector detector = PipelineRunner.CreateDetector(settings.Detection, loggers);
+        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: realtime, loggers, TimeProvider.System, ownsDetector: false);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bool single = settings.Capture.Cameras.Count == 1;
+        var results = new Dictionary<string, List<MotRow>>(StringComparer.Ordinal);
+        var ids = new HashSet<(string, int)>();
+        var progress = new ConsoleProgress(totalFrames * settings.Capture.Cameras.Count, quiet);
+        long frames = 0, detections = 0;
+
+        var clock = Stopwatch.StartNew();
+        Task run = runner.RunAsync(stop.Token);
+        using (var writer = new MotTrackWriter(cam => single ? motOut : InsertSuffix(motOut, cam)))
+        using (StreamWriter? detWriter = detectionsOut is null ? null : CreateWriter(detectionsOut))
+        {
+            try
+            {
+                await foreach (TrackSnapshot snap in runner.Channels.Tracks.Reader.ReadAllAsync(CancellationToken.None))
+                {
+                    if (maxFrames is { } limit && snap.Sequence > limit) { stop.Cancel(); continue; }
+                    writer.Write(snap);
+                    if (detWriter is not null)
+                        foreach (Detection d in snap.Detections)
+                            detWriter.WriteLine(MotFile.Format((int)snap.Sequence, -1, d.Box, d.Score));
+                    frames++;
+                    detections += snap.DetectionCount;
+                    var rows = results.TryGetValue(snap.CameraId, out var r) ? r : results[snap.CameraId] = [];
+                    foreach (TrackedPerson p in snap.Tracks)
+                    {
+                        rows.Add(new MotRow((int)snap.Sequence, p.TrackId, p.Box, p.Score, true));
+                        ids.Add((snap.CameraId, p.TrackId));
+                    }
+                    progress.Report(frames, snap.Tracks.Count);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+            await run.ConfigureAwait(false);
+        }
+        clock.Stop();
+        progress.Done();
+        if (ct.IsCancellationRequested) return ExitCodes.Failure;
+
+        double fps = frames / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+        MotMetrics? metrics = null;
+        if (groundTruth is not null)
+        {
+            var gt = maxFrames is { } lim ? groundTruth.Where(g => g.Frame <= lim).ToList() : groundTruth;
+            metrics = MotEvaluator.Evaluate(gt, results.Values.FirstOrDefault() ?? []);
+        }
+
+        Console.WriteLine($"replay: {frames} frames in {clock.Elapsed.TotalSeconds:0.0} s ({fps:0.0} frames/s) on {detector.Provider}, model {detector.Model.Name}");
+        Console.WriteLine($"tracks: {ids.Count} ids, {detections} detections; written to {(single ? motOut : InsertSuffix(motOut, "<camera>"))}");
+        foreach (var h in runner.Health.Values)
+            Console.WriteLine($"camera {h.CameraId}: captured {h.FramesCaptured}, processed {h.FramesProcessed}, dropped {h.DropSummary()}, decode errors {h.DecodeErrors}, reconnects {h.Reconnects}");
+        if (metrics is not null) Console.WriteLine($"accuracy vs {gtPath}: {metrics}");
+
+        var summary = new
+        {
+            input = input ?? string.Join(",", settings.Capture.Cameras.Select(c => c.Source)),
+            model = detector.Model.Name,
+            provider = detector.Provider,
+            frames,
+            seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
+            framesPerSecond = Math.Round(fps, 2),
+            trackIds = ids.Count,
+            detections,
+            cameras = runner.Health.Values.Select(h => new
+            {
+                id = h.CameraId, captured = h.FramesCaptured, processed = h.FramesProcessed,
+                dropped = Enum.GetValues<DropReason>().ToDictionary(r => r.Tag(), h.Dropped),
+                decodeErrors = h.DecodeErrors, reconnects = h.Reconnects, stalls = h.Stalls,
+            }),
+            motOut,
+            accuracy = metrics is null ? null : new
+            {
+                groundTruth = gtPath, mota = Math.Round(metrics.Mota, 4), idf1 = Math.Round(metrics.Idf1, 4),
+                idSwitches = metrics.IdSwitches, falsePositives = metrics.FalsePositives, falseNegatives = metrics.FalseNegatives,
+                recall = Math.Round(metrics.Recall, 4), precision = Math.Round(metrics.Precision, 4),
+            },
+        };
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(summaryOut))!);
+        await File.WriteAllTextAsync(summaryOut, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }), CancellationToken.None);
+        Console.WriteLine($"summary: {summaryOut}");
+
+        if (minMota is { } floor && metrics is not null && metrics.Mota < floor)
+        {
+            Console.Error.WriteLine($"MOTA {metrics.Mota:0.000} is below the floor {floor:0.000}");
+            return ExitCodes.AccuracyBelowFloor;
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static StreamWriter CreateWriter(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return new StreamWriter(path);
+    }
+
+    private static long CountFrames(IEnumerable<CameraOptions> cameras)
+    {
+        CameraOptions? first = cameras.FirstOrDefault();
+        if (first is null || FrameSourceFactory.Classify(first) != SourceKind.File) return 0;
+        using var cap = new VideoCapture(first.Source);
+        return cap.IsOpened() ? Math.Max(0, (long)cap.FrameCount) : 0;
+    }
+
+    private static string InsertSuffix(string path, string camera)
+    {
+        string dir = Path.GetDirectoryName(path) ?? "";
+        string name = Path.GetFileNameWithoutExtension(path);
+        return Path.Combine(dir, $"{name}.{camera}{Path.GetExtension(path)}");
+    }
+}

@@ -1,0 +1,14 @@
+using EdgeAgent.Capture;
+using EdgeAgent.Inference;
+using EdgeAgent.Tracking;
+
+namespace EdgeAgent.Configuration;
+
+/// <summary>All option sections of the agent, bound and validated together.</summary>
+public sealed class AgentSettings
+{
+    public CaptureOptions Capture { get; init; } = new();
+    public DetectorOptions Detection { get; init; } = new();
+    public TrackerOptions Tracking { get; init; } = new();
+    public OutputOptions Output { get; init; } = new();
+}

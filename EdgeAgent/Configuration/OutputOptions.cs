@@ -1,0 +1,16 @@
+namespace EdgeAgent.Configuration;
+
+/// <summary>What the agent writes locally. Section <c>Output</c>.</summary>
+public sealed class OutputOptions
+{
+    public const string SectionName = "Output";
+
+    /// <summary>Folder for track files and run summaries (relative to the working directory).</summary>
+    public string Directory { get; set; } = "out";
+
+    /// <summary>Service mode: append each camera's tracks to <c>&lt;Directory&gt;/&lt;camera&gt;.mot.txt</c> (MOTChallenge format).</summary>
+    public bool WriteTracks { get; set; }
+
+    /// <summary>How often the service logs each camera's counters.</summary>
+    public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(60);
+}

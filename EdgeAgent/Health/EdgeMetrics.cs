@@ -1,0 +1,18 @@
+using System.Diagnostics.Metrics;
+
+namespace EdgeAgent.Health;
+
+/// <summary>The agent's one metric catalogue (<c>Meter("EdgeAgent")</c>); every instrument is declared here.</summary>
+public static class EdgeMetrics
+{
+    public static readonly Meter Meter = new("EdgeAgent", "1.0");
+
+    public static readonly Counter<long> FramesCaptured = Meter.CreateCounter<long>("edge.capture.frames", "{frame}", "Frames read from a camera");
+    public static readonly Counter<long> FramesDropped = Meter.CreateCounter<long>("edge.capture.frames_dropped", "{frame}", "Frames dropped at capture, by reason");
+    public static readonly Counter<long> Reconnects = Meter.CreateCounter<long>("edge.capture.reconnects", "{reconnect}", "Camera streams reopened");
+    public static readonly Counter<long> Stalls = Meter.CreateCounter<long>("edge.capture.stalls", "{stall}", "Streams that delivered no frame within the stall timeout");
+    public static readonly Counter<long> DecodeErrors = Meter.CreateCounter<long>("edge.capture.decode_errors", "{error}", "Decoder errors reported by a source");
+    public static readonly Counter<long> FramesProcessed = Meter.CreateCounter<long>("edge.pipeline.frames", "{frame}", "Frames through detection and tracking");
+    public static readonly Histogram<double> DetectDuration = Meter.CreateHistogram<double>("edge.detect.duration", "ms", "Detector time per frame, preprocessing included");
+    public static readonly Counter<long> TrackerResets = Meter.CreateCounter<long>("edge.tracking.resets", "{reset}", "Tracker resets after a resolution change");
+}

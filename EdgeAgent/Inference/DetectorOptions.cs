@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EdgeAgent.Inference;
+
+/// <summary>Person detector settings. Section <c>Detection</c>.</summary>
+public sealed class DetectorOptions
+{
+    public const string SectionName = "Detection";
+
+    /// <summary>Name of the model in <c>models/manifest.json</c>.</summary>
+    [Required] public string Model { get; set; } = "yolox-nano-person-humanart";
+
+    /// <summary>Folder holding the pulled model files (relative paths are taken from the working directory, then the install folder).</summary>
+    [Required] public string ModelsDirectory { get; set; } = "models";
+
+    /// <summary>The manifest; defaults to <c>manifest.json</c> inside <see cref="ModelsDirectory"/>.</summary>
+    public string? ManifestPath { get; set; }
+
+    /// <summary>
+    /// Execution providers to try, in order; the first that loads is used. Known: TensorRT, CUDA, CPU.
+    /// Empty means the default order TensorRT → CUDA → CPU. (A list default would be appended to by the binder.)
+    /// </summary>
+    public List<string> ExecutionProviders { get; set; } = [];
+
+    public IReadOnlyList<string> EffectiveProviders => ExecutionProviders.Count > 0 ? ExecutionProviders : DefaultProviders;
+
+    public static readonly string[] DefaultProviders = ["TensorRT", "CUDA", "CPU"];
+
+    /// <summary>TensorRT: build FP16 engines.</summary>
+    public bool TensorRtFp16 { get; set; } = true;
+
+    /// <summary>TensorRT: where built engines are cached so later starts skip the build.</summary>
+    public string TensorRtEngineCacheDirectory { get; set; } = "trt-cache";
+
+    /// <summary>CPU threads for one inference; 0 = one per core.</summary>
+    [Range(0, 256)] public int IntraOpThreads { get; set; }
+
+    /// <summary>Inferences run at start so the first real frame is not slow.</summary>
+    [Range(0, 100)] public int WarmupRuns { get; set; } = 3;
+
+    public static readonly string[] KnownProviders = ["TensorRT", "CUDA", "CPU"];
+}

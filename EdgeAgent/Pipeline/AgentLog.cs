@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Pipeline;
+
+/// <summary>Log messages of the service loop (event ids 4000–4099).</summary>
+internal static partial class AgentLog
+{
+    [LoggerMessage(4000, LogLevel.Information, "Camera {CameraId}: connected {Connected}, captured {Captured}, processed {Processed}, dropped {Dropped}, reconnects {Reconnects}, stalls {Stalls}, decode errors {DecodeErrors}")]
+    public static partial void CameraStatus(ILogger logger, string cameraId, bool connected, long captured, long processed, string dropped, long reconnects, long stalls, long decodeErrors);
+
+    [LoggerMessage(4001, LogLevel.Critical, "The pipeline failed; exiting so the service manager restarts the agent: {Reason}")]
+    public static partial void Crashed(ILogger logger, string reason, Exception exception);
+
+    [LoggerMessage(4002, LogLevel.Information, "Every camera has ended; the pipeline stopped")]
+    public static partial void Stopped(ILogger logger);
+}

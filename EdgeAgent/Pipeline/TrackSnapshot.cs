@@ -1,0 +1,14 @@
+using EdgeAgent.Tracking;
+
+namespace EdgeAgent.Pipeline;
+
+/// <summary>The confirmed tracks of one camera after one frame. Carries boxes only: pixels stop at detection.</summary>
+public sealed record TrackSnapshot(
+    string CameraId, long Sequence, DateTimeOffset CapturedAt, int FrameWidth, int FrameHeight,
+    IReadOnlyList<TrackedPerson> Tracks, IReadOnlyList<Detection> Detections)
+{
+    public int DetectionCount => Detections.Count;
+}
+
+/// <summary>One confirmed track in a snapshot: per-camera id, Kalman box (pixels, tlbr) and the last detection score.</summary>
+public readonly record struct TrackedPerson(int TrackId, BoundingBox Box, float Score);

@@ -1,0 +1,75 @@
+using EdgeAgent.Capture;
+using EdgeAgent.Cli;
+using EdgeAgent.Configuration;
+using EdgeAgent.Inference;
+using EdgeAgent.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+string command = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "run";
+string[] rest = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[1..] : args;
+
+using ILoggerFactory loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Warning));
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+
+try
+{
+    return command switch
+    {
+        "run" => await RunServiceAsync(new CliArgs(rest, new HashSet<string>())),
+        "replay" => await ReplayCommand.RunAsync(new CliArgs(rest, ReplayCommand.Flags), loggers, cancel.Token),
+        "bench" => await BenchCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), loggers, cancel.Token),
+        "models" => await ModelsCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), cancel.Token),
+        "evaluate" => EvaluateCommand.Run(new CliArgs(rest, new HashSet<string>())),
+        "track" => TrackCommand.Run(new CliArgs(rest, new HashSet<string>())),
+        "help" or "-h" => Usage(ExitCodes.Ok),
+        _ => Usage(ExitCodes.Usage),
+    };
+}
+catch (CliException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); return ExitCodes.Usage; }
+catch (ConfigurationException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); return ExitCodes.InvalidConfiguration; }
+catch (ModelException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); return ExitCodes.ModelError; }
+catch (CaptureException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); return ExitCodes.CaptureError; }
+catch (FormatException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); return ExitCodes.Usage; }
+catch (FileNotFoundException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); return ExitCodes.Usage; }
+
+static async Task<int> RunServiceAsync(CliArgs cli)
+{
+    string? config = cli.Get("config");
+    cli.RejectUnknown();
+    // Validate everything before the host starts: a bad setting stops the agent before any camera opens.
+    AgentSettings settings = SettingsLoader.Load(config, overrides: null, requireCameras: true);
+
+    HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+    {
+        ContentRootPath = AppContext.BaseDirectory,
+        DisableDefaults = false,
+    });
+    builder.Services.AddSystemd();
+    builder.Services.AddSingleton(settings);
+    builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.AddHostedService<AgentWorker>();
+    using IHost host = builder.Build();
+    await host.RunAsync();
+    return Environment.ExitCode;
+}
+
+static int Usage(int code)
+{
+    Console.WriteLine("""
+        edge-agent — on-device person tracking for a hospital ward
+
+          edge-agent [run] [--config FILE]       run the configured cameras as a service (until stopped)
+          edge-agent replay --input VIDEO [--config FILE] [--mot-out FILE] [--gt FILE] [--summary-out FILE]
+                            [--realtime] [--frames N] [--min-mota X] [--quiet]
+          edge-agent bench --input VIDEO [--config FILE] [--frames N]
+          edge-agent models pull [--from DIR] [--to DIR] [--model NAME] | models verify
+          edge-agent evaluate --gt FILE --results FILE
+          edge-agent track --detections FILE [--config FILE] [--gt FILE] [--mot-out FILE] [--frame-rate F]
+
+        exit codes: 0 ok, 1 failure, 2 usage, 3 invalid configuration, 4 model error, 5 capture error, 6 accuracy below floor
+        """);
+    return code;
+}

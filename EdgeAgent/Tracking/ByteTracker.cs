@@ -1,0 +1,180 @@
+namespace EdgeAgent.Tracking;
+
+/// <summary>
+/// Multi-object tracker after ByteTrack (Zhang et al., ECCV 2022): a Kalman filter per track,
+/// a first association of high-score detections with all tracks, a second association of the
+/// remaining confirmed tracks with low-score detections, then tentative tracks with what is left.
+/// One instance per camera, used from one thread. Boxes are tlbr in frame pixels.
+/// </summary>
+public sealed class ByteTracker
+{
+    private readonly TrackerOptions _options;
+    private readonly LinearAssignment _solver = new();
+    private readonly List<Track> _tracks = [];      // tentative, confirmed and lost; removed tracks are dropped
+    private readonly List<Track> _output = [];
+    private readonly List<Detection> _high = [], _low = [];
+    private readonly List<Track> _pool = [], _leftTracks = [];
+    private readonly List<Detection> _leftDetections = [];
+    private readonly List<Track> _stillTracked = [], _unmatchedAfterSecond = [], _tentative = [], _deadTentative = [];
+    private readonly List<Detection> _highLeft = [];
+    private double[] _cost = new double[64];
+    private int[] _rowToCol = new int[16];
+    private int _nextId = 1;
+    private long _frame;
+    private readonly int _maxLostFrames;
+
+    public ByteTracker(TrackerOptions options, double frameRate)
+    {
+        _options = options;
+        double fps = frameRate > 0 ? frameRate : options.DefaultFrameRate;
+        _maxLostFrames = Math.Max(1, (int)Math.Round(options.LostTrackBuffer.TotalSeconds * fps));
+    }
+
+    /// <summary>Frames processed since the last reset.</summary>
+    public long FrameCount => _frame;
+
+    /// <summary>Frames a lost track is kept before removal, derived from the frame rate.</summary>
+    public int MaxLostFrames => _maxLostFrames;
+
+    /// <summary>Forgets every track (e.g. after the camera's resolution changed). Ids keep increasing.</summary>
+    public void Reset()
+    {
+        _tracks.Clear();
+        _frame = 0;
+    }
+
+    /// <summary>
+    /// Advances one frame. Returns the confirmed tracks seen in this frame; the list is reused by the next call.
+    /// </summary>
+    public IReadOnlyList<Track> Update(ReadOnlySpan<Detection> detections)
+    {
+        _frame++;
+        _high.Clear(); _low.Clear();
+        foreach (Detection d in detections)
+        {
+            if (d.Box.Area < _options.MinBoxArea) continue;
+            if (d.Score >= _options.HighScoreThreshold) _high.Add(d);
+            else if (d.Score > _options.LowScoreThreshold) _low.Add(d);
+        }
+
+        // Predict every live track; lost ones keep their position estimate moving.
+        _pool.Clear();
+        foreach (Track t in _tracks)
+        {
+            t.Predict();
+            if (t.State != TrackState.Tentative) _pool.Add(t);
+        }
+
+        // Step 1: first association — confirmed and lost tracks with high-score detections.
+        _leftTracks.Clear(); _leftDetections.Clear();
+        Associate(_pool, _high, _options.FirstMatchMaxDistance, _options.FuseScore, _leftTracks, _leftDetections);
+
+        // Step 2: second association — tracks still confirmed but unmatched, with low-score detections.
+        _stillTracked.Clear(); _unmatchedAfterSecond.Clear();
+        foreach (Track t in _leftTracks)
+            if (t.State == TrackState.Confirmed) _stillTracked.Add(t);
+        Associate(_stillTracked, _low, _options.SecondMatchMaxDistance, false, _unmatchedAfterSecond, null);
+        foreach (Track t in _unmatchedAfterSecond) t.State = TrackState.Lost;
+
+        // Step 3: tentative tracks with the high-score detections nobody took; unmatched tentative tracks die.
+        _tentative.Clear(); _deadTentative.Clear(); _highLeft.Clear();
+        foreach (Track t in _tracks)
+            if (t.State == TrackState.Tentative) _tentative.Add(t);
+        _highLeft.AddRange(_leftDetections);
+        _leftDetections.Clear();
+        Associate(_tentative, _highLeft, _options.TentativeMatchMaxDistance, _options.FuseScore, _deadTentative, _leftDetections);
+        foreach (Track t in _deadTentative) t.State = TrackState.Removed;
+
+        // Step 4: new tracks from confident detections that matched nothing. Tracks born in the very first
+        // frame are confirmed at once (nothing to confirm them against); later ones start tentative.
+        foreach (Detection d in _leftDetections)
+        {
+            if (d.Score < _options.NewTrackThreshold) continue;
+            _tracks.Add(new Track(_nextId++, d, _frame, confirmImmediately: _frame == 1));
+        }
+
+        // Step 5: lost tracks past the buffer are removed.
+        foreach (Track t in _tracks)
+            if (t.State == TrackState.Lost && _frame - t.LastSeenFrame > _maxLostFrames) t.State = TrackState.Removed;
+        _tracks.RemoveAll(t => t.State == TrackState.Removed);
+        RemoveDuplicates();
+
+        _output.Clear();
+        foreach (Track t in _tracks)
+            if (t.State == TrackState.Confirmed && t.LastSeenFrame == _frame) _output.Add(t);
+        return _output;
+    }
+
+    /// <summary>Live tracks in every state (for diagnostics and tests).</summary>
+    public IReadOnlyList<Track> AllTracks => _tracks;
+
+    private void Associate(List<Track> tracks, List<Detection> dets, double maxDistance, bool fuseScore,
+                           List<Track> unmatchedTracks, List<Detection>? unmatchedDetections)
+    {
+        int rows = tracks.Count, cols = dets.Count;
+        if (rows == 0 || cols == 0)
+        {
+            unmatchedTracks.AddRange(tracks);
+            unmatchedDetections?.AddRange(dets);
+            return;
+        }
+        if (_cost.Length < rows * cols) _cost = new double[rows * cols * 2];
+        if (_rowToCol.Length < rows) _rowToCol = new int[rows * 2];
+        for (int i = 0; i < rows; i++)
+        {
+            BoundingBox tb = tracks[i].Box;
+            double b = tracks[i].State == TrackState.Lost ? _options.LostTrackSearchExpansion : 0;
+            for (int j = 0; j < cols; j++)
+            {
+                double iou = b == 0 ? tb.IoU(dets[j].Box) : Expand(tb, b).IoU(Expand(dets[j].Box, b));
+                if (fuseScore) iou *= dets[j].Score;
+                _cost[i * cols + j] = 1 - iou;
+            }
+        }
+        _solver.Solve(_cost.AsSpan(0, rows * cols), rows, cols, maxDistance, _rowToCol);
+        Span<bool> taken = cols <= 256 ? stackalloc bool[cols] : new bool[cols];
+        for (int i = 0; i < rows; i++)
+        {
+            int j = _rowToCol[i];
+            if (j < 0)
+            {
+                unmatchedTracks.Add(tracks[i]);
+                continue;
+            }
+            taken[j] = true;
+            tracks[i].Update(dets[j], _frame);
+        }
+        if (unmatchedDetections is null) return;
+        for (int j = 0; j < cols; j++)
+            if (!taken[j]) unmatchedDetections.Add(dets[j]);
+    }
+
+    // Buffered IoU (C-BIoU, Yang et al., WACV 2023): both boxes grown by b times their size on each side,
+    // so a person who reappears away from the drifting prediction of a lost track can still be matched.
+    private static BoundingBox Expand(in BoundingBox box, double b)
+    {
+        float dw = (float)(box.Width * b), dh = (float)(box.Height * b);
+        return new BoundingBox(box.X1 - dw, box.Y1 - dh, box.X2 + dw, box.Y2 + dh);
+    }
+
+    // ByteTrack's remove_duplicate_stracks: a lost track that overlaps a confirmed one almost exactly
+    // is the same person; keep whichever has been followed for longer.
+    private void RemoveDuplicates()
+    {
+        for (int i = 0; i < _tracks.Count; i++)
+        {
+            Track a = _tracks[i];
+            if (a.State != TrackState.Confirmed) continue;
+            for (int j = 0; j < _tracks.Count; j++)
+            {
+                Track b = _tracks[j];
+                if (b.State != TrackState.Lost) continue;
+                if (1 - a.Box.IoU(b.Box) >= 0.15) continue;
+                long ageA = _frame - a.StartFrame, ageB = _frame - b.StartFrame;
+                if (ageA > ageB) b.State = TrackState.Removed;
+                else a.State = TrackState.Removed;
+            }
+        }
+        _tracks.RemoveAll(t => t.State == TrackState.Removed);
+    }
+}
