@@ -10,7 +10,7 @@ using OpenCvSharp;
 namespace EdgeAgent.Cli;
 
 /// <summary>
-/// <c>edge-agent bench --input VIDEO [--config FILE] [--frames N]</c>: in one run, the model-only inference
+/// <c>edge-agent bench --input VIDEO [--config FILE] [--frames N] [--rounds N] [--tracker-passes N]</c>: in one run, the model-only inference
 /// rate, the whole-pipeline rate on the same video (ratio against the 0.85 target), and the tracker's update
 /// time per frame on the detections of that video.
 /// </summary>
@@ -26,6 +26,7 @@ public static class BenchCommand
         string? config = args.Get("config");
         int? maxFrames = args.GetInt("frames");
         int trackerPasses = args.GetInt("tracker-passes") ?? 20;
+        int rounds = args.GetInt("rounds") ?? 3;
         args.RejectUnknown();
 
         AgentSettings settings = SettingsLoader.Bind(SettingsLoader.Build(config));
@@ -53,25 +54,18 @@ public static class BenchCommand
         if (n == 0) throw new CaptureException($"no frame could be read from {input}");
         Console.WriteLine($"bench: {input}, {n} frames, model {detector.Model.Name} on {detector.Provider}, {Environment.ProcessorCount} cores");
 
-        // 1. Model only: the session on a prepared input, as many runs as there are frames.
-        var sw = Stopwatch.StartNew();
-        for (int i = 0; i < n; i++) detector.RunModelOnly();
-        double modelFps = n / sw.Elapsed.TotalSeconds;
-
-        // 2. Whole pipeline: capture thread (decode + quality gate) → detect → track → snapshot, no frame dropped.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: false, loggers, TimeProvider.System, ownsDetector: false);
-        long frames = 0;
-        sw.Restart();
-        Task run = runner.RunAsync(stop.Token);
-        try
+        // 1 and 2, alternated over several rounds so both see the same machine load; the best round of each counts.
+        var modelRounds = new List<double>();
+        var pipelineRounds = new List<double>();
+        for (int round = 0; round < rounds; round++)
         {
-            await foreach (TrackSnapshot snap in runner.Channels.Tracks.Reader.ReadAllAsync(CancellationToken.None))
-                if (++frames >= n) stop.Cancel();
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < n; i++) detector.RunModelOnly();
+            modelRounds.Add(n / sw.Elapsed.TotalSeconds);
+            pipelineRounds.Add(await MeasurePipelineAsync(settings, detector, loggers, n, ct));
+            Console.WriteLine($"  round {round + 1}: model-only {modelRounds[^1]:0.0} frames/s, pipeline {pipelineRounds[^1]:0.0} frames/s");
         }
-        catch (OperationCanceledException) { }
-        await run.ConfigureAwait(false);
-        double pipelineFps = frames / sw.Elapsed.TotalSeconds;
+        double modelFps = modelRounds.Max(), pipelineFps = pipelineRounds.Max();
 
         // 3. Tracker update time per frame, over the detections of the whole video, several passes.
         var times = new List<double>(n * trackerPasses);
@@ -89,9 +83,27 @@ public static class BenchCommand
         double median = times[times.Count / 2], p99 = times[(int)(times.Count * 0.99)];
 
         double ratio = pipelineFps / modelFps;
-        Console.WriteLine($"model-only inference : {modelFps,8:0.0} frames/s  (baseline, {1000 / modelFps:0.00} ms/frame)");
+        Console.WriteLine($"model-only inference : {modelFps,8:0.0} frames/s  (baseline, {1000 / modelFps:0.00} ms/frame; best of {rounds} rounds)");
         Console.WriteLine($"whole pipeline       : {pipelineFps,8:0.0} frames/s  ratio {ratio:0.000} of model-only (target >= {PipelineRatioTarget}) {(ratio >= PipelineRatioTarget ? "PASS" : "FAIL")}");
         Console.WriteLine($"tracker update       : median {median:0.0000} ms/frame, p99 {p99:0.0000} ms over {times.Count} updates (target <= {TrackerTargetMs}; Python ByteTrack reference {PythonByteTrackReferenceMs} ms) {(median <= TrackerTargetMs ? "PASS" : "FAIL")}");
         return ExitCodes.Ok;
+    }
+
+    // Whole pipeline: capture thread (decode + quality gate) → detect → track → snapshot, no frame dropped.
+    private static async Task<double> MeasurePipelineAsync(AgentSettings settings, PersonDetector detector, ILoggerFactory loggers, int n, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: false, loggers, TimeProvider.System, ownsDetector: false);
+        long frames = 0;
+        var sw = Stopwatch.StartNew();
+        Task run = runner.RunAsync(stop.Token);
+        try
+        {
+            await foreach (TrackSnapshot snap in runner.Channels.Tracks.Reader.ReadAllAsync(CancellationToken.None))
+                if (++frames >= n) stop.Cancel();
+        }
+        catch (OperationCanceledException) { }
+        await run.ConfigureAwait(false);
+        return frames / sw.Elapsed.TotalSeconds;
     }
 }

@@ -65,6 +65,8 @@ public static class ExecutionProviderSelector
             InterOpNumThreads = 1,
         };
         so.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+        // Idle inference threads spin by default, burning the cores the capture threads need to decode.
+        so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return so;
     }
 
