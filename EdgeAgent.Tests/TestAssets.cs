@@ -45,7 +45,7 @@ public static class TestAssets
 
     public static AgentSettings SettingsFor(string source, string cameraId = "cam1") => new()
     {
-        Capture = new Capture.CaptureOptions { Cameras = [new Capture.CameraOptions { Id = cameraId, Source = source }] },
+        Capture = new EdgeAgent.Capture.CaptureOptions { Cameras = [new EdgeAgent.Capture.CameraOptions { Id = cameraId, Source = source }] },
         Detection = DetectorOptions(),
     };
 
