@@ -40,7 +40,7 @@ public static class TestAssets
     {
         string modelPath = Path.Combine(ModelsDirectory, new ModelStore(ModelManifest.Load(Path.Combine(ModelsDirectory, "manifest.json")), ModelsDirectory).Manifest.Get(model).File);
         Require(modelPath);
-        return Pipeline.PipelineRunner.CreateDetector(DetectorOptions(model), NullLoggerFactory.Instance);
+        return EdgeAgent.Pipeline.PipelineRunner.CreateDetector(DetectorOptions(model), NullLoggerFactory.Instance);
     }
 
     public static AgentSettings SettingsFor(string source, string cameraId = "cam1") => new()

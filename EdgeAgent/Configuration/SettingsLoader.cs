@@ -3,9 +3,10 @@ using Microsoft.Extensions.Configuration;
 namespace EdgeAgent.Configuration;
 
 /// <summary>
-/// Builds the agent's configuration: the bundled <c>appsettings.json</c> beside the executable, then
-/// <c>/etc/edge-agent/appsettings.json</c>, then an explicit file, then <c>EDGEAGENT_</c> environment
-/// variables, then command-line overrides. Unknown keys and unconvertible values are errors naming the key.
+/// Builds the agent's configuration from one file — <c>--config FILE</c>, else <c>/etc/edge-agent/appsettings.json</c>,
+/// else the bundled <c>appsettings.json</c> beside the executable — then <c>EDGEAGENT_</c> environment variables
+/// (<c>EDGEAGENT_Tracking__NewTrackThreshold=0.7</c>), then overrides. Unknown keys and unconvertible values are
+/// errors naming the key.
 /// </summary>
 public static class SettingsLoader
 {
@@ -13,15 +14,21 @@ public static class SettingsLoader
 
     public static IConfigurationRoot Build(string? configFile, IDictionary<string, string?>? overrides = null)
     {
-        var builder = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddJsonFile(SystemConfigPath, optional: true);
+        // One base file, never a merge of several: the binder merges lists by index, so a site's camera list
+        // layered over the bundled sample camera would silently keep the sample. Keys a file leaves out take
+        // the option classes' defaults, which are the bundled file's values.
+        string baseFile;
         if (configFile is not null)
         {
-            string full = Path.GetFullPath(configFile);
-            if (!File.Exists(full)) throw new ConfigurationException([$"--config: file '{configFile}' does not exist"]);
-            builder.AddJsonFile(full, optional: false);
+            baseFile = Path.GetFullPath(configFile);
+            if (!File.Exists(baseFile)) throw new ConfigurationException([$"--config: file '{configFile}' does not exist"]);
         }
+        else
+        {
+            baseFile = File.Exists(SystemConfigPath) ? SystemConfigPath : BundledConfigPath;
+        }
+        var builder = new ConfigurationBuilder();
+        if (File.Exists(baseFile)) builder.AddJsonFile(baseFile, optional: false);
         builder.AddEnvironmentVariables("EDGEAGENT_");
         if (overrides is not null) builder.AddInMemoryCollection(overrides);
         try
@@ -30,9 +37,12 @@ public static class SettingsLoader
         }
         catch (Exception e) when (e is FormatException or InvalidDataException)
         {
-            throw new ConfigurationException([$"{configFile ?? "appsettings.json"}: not valid JSON: {e.Message}"]);
+            throw new ConfigurationException([$"{baseFile}: not valid JSON: {e.Message}"]);
         }
     }
+
+    /// <summary>The embedded default beside the executable: the sample video and the default model.</summary>
+    public static string BundledConfigPath => Path.Combine(AppContext.BaseDirectory, "appsettings.json");
 
     /// <summary>Binds every section; unknown keys and values of the wrong type become problems naming the key.</summary>
     public static AgentSettings Bind(IConfiguration configuration)

@@ -44,13 +44,17 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
     public TrackSnapshot Process(CapturedFrame frame)
     {
         var image = frame.Image;
-        if (_tracker is null || image.Width != _width || image.Height != _height)
+        if (_tracker is null)
         {
-            if (_tracker is not null) health.TrackerReset();
             _tracker = new ByteTracker(trackerOptions, frame.FrameRate);
-            _width = image.Width;
-            _height = image.Height;
         }
+        else if (image.Width != _width || image.Height != _height)
+        {
+            _tracker.Reset();   // ids keep increasing, so no id is reused for another person
+            health.TrackerReset();
+        }
+        _width = image.Width;
+        _height = image.Height;
         _detections.Clear();
         long start = Stopwatch.GetTimestamp();
         detector.Detect(image, _detections);

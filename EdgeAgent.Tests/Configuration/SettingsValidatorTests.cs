@@ -1,0 +1,82 @@
+using EdgeAgent.Configuration;
+
+namespace EdgeAgent.Tests.Configuration;
+
+public class SettingsValidatorTests
+{
+    private static string WriteConfig(string json)
+    {
+        string path = Path.Combine(TestAssets.NewTempDirectory(), "appsettings.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private static IReadOnlyList<string> ProblemsOf(string json)
+    {
+        try
+        {
+            SettingsLoader.Load(WriteConfig(json), null, requireCameras: true);
+            return [];
+        }
+        catch (ConfigurationException e)
+        {
+            return e.Problems;
+        }
+    }
+
+    private static string Camera(string extra = "") =>
+        $$"""{ "Capture": { "Cameras": [ { "Id": "bay3", "Source": "rtsp://127.0.0.1:1/cam" {{extra}} } ] } """;
+
+    [TestCase("""{ "Capture": { "Cameras": [] } }""", "Capture:Cameras: at least one camera is required")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "bay 3", "Source": "rtsp://127.0.0.1:1/x" } ] } }""", "Capture:Cameras:0:Id: 'bay 3' may contain only")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" }, { "Id": "a", "Source": "rtsp://127.0.0.1:1/y" } ] } }""", "Capture:Cameras:1:Id: 'a' is used by another camera")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "" } ] } }""", "Capture:Cameras:0:Source: is required")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "/no/such/clip.mp4" } ] } }""", "Capture:Cameras:0:Source: video file '/no/such/clip.mp4' does not exist")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ], "QueueCapacity": 0 } }""", "Capture:QueueCapacity: must be between 1 and 64, got 0")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ], "StallTimeout": "00:00:00.200" } }""", "Capture:StallTimeout: must be at least 00:00:01")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ], "ReconnectInitialDelay": "00:00:30", "ReconnectMaxDelay": "00:00:05" } }""", "Capture:ReconnectMaxDelay: must be at least ReconnectInitialDelay")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Tracking": { "HighScoreThreshold": 1.5 } }""", "Tracking:HighScoreThreshold:")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Tracking": { "LowScoreThreshold": 0.6, "HighScoreThreshold": 0.5 } }""", "Tracking:LowScoreThreshold: must not exceed HighScoreThreshold")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Detection": { "ExecutionProviders": [ "CPU", "OpenVINO" ] } }""", "Detection:ExecutionProviders:1: unknown provider 'OpenVINO'")]
+    public void Load_InvalidValue_NamesTheKeyAndTheProblem(string json, string expected)
+    {
+        Assert.That(ProblemsOf(json), Has.Some.Contains(expected));
+    }
+
+    [Test]
+    public void Load_UnknownKey_IsRejectedByName()
+    {
+        var problems = ProblemsOf(Camera() + """, "Tracking": { "HighScoreTreshold": 0.5 } }""");
+        Assert.That(problems, Has.Some.Contains("HighScoreTreshold"));
+    }
+
+    [Test]
+    public void Load_ValueOfWrongType_NamesTheKey()
+    {
+        var problems = ProblemsOf(Camera() + """, "Tracking": { "LostTrackBuffer": "three seconds" } }""");
+        Assert.That(problems, Has.Some.Contains("Tracking:LostTrackBuffer"));
+    }
+
+    [Test]
+    public void Load_ValidConfig_HasNoProblems()
+    {
+        Assert.That(ProblemsOf(Camera(""", "FrameRate": 12.5""") + """, "Tracking": { "LostTrackBuffer": "00:00:05" } }"""), Is.Empty);
+    }
+
+    [Test]
+    public void Load_ExecutionProviders_ReplaceTheDefaultOrder()
+    {
+        AgentSettings s = SettingsLoader.Load(WriteConfig(Camera() + """, "Detection": { "ExecutionProviders": [ "CPU" ] } }"""), null, requireCameras: true);
+        Assert.That(s.Detection.EffectiveProviders, Is.EqualTo(new[] { "CPU" }), "the config file's list replaces the default order, no merge");
+    }
+
+    [Test]
+    public void BundledAppSettings_IsValid()
+    {
+        // The shipped appsettings.json must bind without unknown keys (its sample camera path aside).
+        var settings = SettingsLoader.Bind(SettingsLoader.Build(Path.Combine(TestAssets.RepoRoot, "EdgeAgent", "appsettings.json")));
+        var problems = SettingsValidator.Validate(settings, requireCameras: true).Where(p => !p.Contains(":Source:")).ToList();
+        Assert.That(problems, Is.Empty);
+        Assert.That(settings.Detection.Model, Is.EqualTo("yolox-nano-person-humanart"));
+    }
+}
