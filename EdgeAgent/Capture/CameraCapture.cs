@@ -25,6 +25,7 @@ public sealed class CameraCapture : IDisposable
     private readonly Lock _sourceGate = new();
     private IFrameSource? _current;          // guarded by _sourceGate: the watchdog aborts it from its timer thread
     private long _lastAcceptedTimestamp;     // TimeProvider timestamp; written by the capture thread, read by the watchdog
+    private volatile bool _awaitingFirstFrame; // a freshly opened stream gets OpenTimeout for its first frame
     private ITimer? _watchdog;
     private Thread? _thread;
     private long _sequence;
@@ -70,7 +71,7 @@ public sealed class CameraCapture : IDisposable
                 {
                     source = _open(_camera, ct);
                 }
-                catch (CaptureException e)
+                catch (CaptureException e) when (!ct.IsCancellationRequested)
                 {
                     _health.LastError = e.Message;
                     // A video file that is missing or unreadable will not get better by waiting.
@@ -87,6 +88,7 @@ public sealed class CameraCapture : IDisposable
                 CaptureLog.Opened(_logger, _camera.Id, _camera.Source, FrameSourceFactory.Classify(_camera), FrameRate);
                 lock (_sourceGate) _current = source;
                 Volatile.Write(ref _lastAcceptedTimestamp, _time.GetTimestamp());
+                _awaitingFirstFrame = true;
                 _health.Connected = true;
                 gate.Reset();
 
@@ -102,8 +104,12 @@ public sealed class CameraCapture : IDisposable
                 if (!Sleep(wait, ct)) break;
             }
         }
-        catch (Exception e) when (e is CaptureException or OpenCVException or IOException)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+        catch (Exception e)
+        {
+            // Never let a camera take the process down: the failure ends this camera and reaches the pipeline.
             failure = e;
             _health.LastError = e.Message;
             CaptureLog.Failed(_logger, _camera.Id, e.Message);
@@ -156,6 +162,7 @@ public sealed class CameraCapture : IDisposable
             }
             gate.Normalise(image!);
             Volatile.Write(ref _lastAcceptedTimestamp, _time.GetTimestamp());
+            _awaitingFirstFrame = false;
             _health.FrameAccepted();
             backoff.Reset();
             if (!Deliver(new CapturedFrame(_camera.Id, _sequence, _time.GetUtcNow(), image!, FrameRate), ct)) return true;
@@ -193,7 +200,8 @@ public sealed class CameraCapture : IDisposable
         {
             if (_current is null) return;
             TimeSpan silent = _time.GetElapsedTime(Volatile.Read(ref _lastAcceptedTimestamp));
-            if (silent < _options.StallTimeout) return;
+            TimeSpan limit = _awaitingFirstFrame && _options.OpenTimeout > _options.StallTimeout ? _options.OpenTimeout : _options.StallTimeout;
+            if (silent < limit) return;
             _health.Stalled();
             CaptureLog.Stalled(_logger, _camera.Id, silent.TotalSeconds);
             _current.Abort();

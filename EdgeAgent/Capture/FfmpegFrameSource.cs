@@ -57,7 +57,8 @@ public sealed class FfmpegFrameSource : IFrameSource
 
         var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error", "-fflags", "+discardcorrupt+nobuffer", "-flags", "low_delay" };
         args.AddRange(input);
-        args.AddRange(["-an", "-sn", "-dn", "-vf", $"scale={w}:{h}", "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"]);
+        // passthrough: one output frame per decoded frame (no duplicates invented to keep a constant rate).
+        args.AddRange(["-an", "-sn", "-dn", "-vf", $"scale={w}:{h}", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"]);
         var psi = new ProcessStartInfo(options.FfmpegPath)
         {
             RedirectStandardOutput = true,

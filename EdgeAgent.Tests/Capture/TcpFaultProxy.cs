@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace EdgeAgent.Tests.Capture;
+
+/// <summary>
+/// A TCP proxy on loopback between the agent and a test server. <see cref="Blackhole"/> keeps every
+/// connection open but stops forwarding in both directions — a camera that stalls while TCP stays up.
+/// </summary>
+public sealed class TcpFaultProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly int _targetPort;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<TcpClient> _clients = [];
+    private volatile bool _blackhole;
+
+    public TcpFaultProxy(int targetPort)
+    {
+        _targetPort = targetPort;
+        _listener.Start();
+        _ = AcceptLoopAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public bool Blackhole { get => _blackhole; set => _blackhole = value; }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient inbound;
+            try { inbound = await _listener.AcceptTcpClientAsync(_stop.Token); }
+            catch (Exception) { return; }
+            var outbound = new TcpClient();
+            try { await outbound.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token); }
+            catch (Exception) { inbound.Dispose(); outbound.Dispose(); continue; }
+            lock (_clients) { _clients.Add(inbound); _clients.Add(outbound); }
+            _ = PumpAsync(inbound.GetStream(), outbound.GetStream());
+            _ = PumpAsync(outbound.GetStream(), inbound.GetStream());
+        }
+    }
+
+    private async Task PumpAsync(NetworkStream from, NetworkStream to)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                int n = await from.ReadAsync(buffer, _stop.Token);
+                if (n == 0) break;
+                while (_blackhole) await Task.Delay(50, _stop.Token);   // swallow: the peer sees silence, not a close
+                await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
+            }
+        }
+        catch (Exception) { }
+        finally
+        {
+            to.Socket.Shutdown(SocketShutdown.Send);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        lock (_clients) foreach (TcpClient c in _clients) c.Dispose();
+    }
+}
