@@ -37,7 +37,12 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
             await run;
             LogStatus(runner);
-            AgentLog.Stopped(_logger);
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                // Every camera ended (video files without looping): nothing left to do.
+                AgentLog.Stopped(_logger);
+                lifetime.StopApplication();
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

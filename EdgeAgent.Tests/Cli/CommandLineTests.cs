@@ -1,0 +1,95 @@
+using System.Text.Json;
+
+namespace EdgeAgent.Tests.Cli;
+
+/// <summary>The real executable: exit codes and messages a user sees.</summary>
+[Category("Integration")]
+[NonParallelizable]
+public class CommandLineTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Test]
+    public void Replay_PartOfTheVideo_WritesTracksSummaryAndAccuracy()
+    {
+        string dir = TestAssets.NewTempDirectory();
+        string mot = Path.Combine(dir, "tracks.txt"), summary = Path.Combine(dir, "summary.json");
+        var (code, stdout, stderr) = AgentProcess.Run(Timeout, "replay", "--input", TestAssets.Video, "--gt", TestAssets.GroundTruth,
+            "--frames", "150", "--mot-out", mot, "--summary-out", summary, "--min-mota", "0.6", "--quiet");
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("MOTA").And.Contain("IDF1").And.Contain("frames/s"));
+        string[] rows = File.ReadAllLines(mot);
+        Assert.That(rows, Is.Not.Empty);
+        Assert.That(rows, Has.All.Match(@"^\d+,\d+,[\d.]+,[\d.]+,[\d.]+,[\d.]+,[\d.]+,-1,-1,-1$"), "MOTChallenge rows");
+        Assert.That(rows.Select(r => int.Parse(r.Split(',')[0])).Max(), Is.EqualTo(150));
+        using var json = JsonDocument.Parse(File.ReadAllText(summary));
+        Assert.That(json.RootElement.GetProperty("frames").GetInt32(), Is.EqualTo(150));
+        Assert.That(json.RootElement.GetProperty("accuracy").GetProperty("mota").GetDouble(), Is.GreaterThan(0.6));
+    }
+
+    [Test]
+    public void Replay_MissingModelFile_ExitsWithFileAndExpectedHash()
+    {
+        string config = Path.Combine(TestAssets.NewTempDirectory(), "cfg.json");
+        string emptyModels = TestAssets.NewTempDirectory();
+        File.Copy(Path.Combine(TestAssets.ModelsDirectory, "manifest.json"), Path.Combine(emptyModels, "manifest.json"));
+        File.WriteAllText(config, $$"""{ "Detection": { "ModelsDirectory": "{{emptyModels}}" } }""");
+        var (code, _, stderr) = AgentProcess.Run(Timeout, "replay", "--input", TestAssets.Video, "--config", config, "--quiet");
+        Assert.That(code, Is.EqualTo(4));
+        Assert.That(stderr, Does.Contain("yolox_nano_8xb8-300e_humanart-40f6f0d0.onnx").And.Contain("1450966de24902b18aada1a78913d7efd8fc8dcd51bd4d0d5591476bd4a38821"));
+    }
+
+    [Test]
+    public void Replay_CorruptVideoFile_ExitsWithClearError()
+    {
+        string path = Path.Combine(TestAssets.NewTempDirectory(), "ward.mp4");
+        File.WriteAllText(path, "this is not a video");
+        var (code, _, stderr) = AgentProcess.Run(Timeout, "replay", "--input", path, "--quiet");
+        Assert.That(code, Is.EqualTo(5));
+        Assert.That(stderr, Does.Contain("ward.mp4").And.Contain("not a readable video"));
+    }
+
+    [Test]
+    public void Run_InvalidConfig_StopsBeforeAnyCameraOpensNamingTheKey()
+    {
+        string config = Path.Combine(TestAssets.NewTempDirectory(), "cfg.json");
+        File.WriteAllText(config, $$"""
+            { "Capture": { "Cameras": [ { "Id": "bay1", "Source": "{{TestAssets.Video}}" } ] },
+              "Tracking": { "NewTrackThreshold": 0.2 } }
+            """);
+        var (code, stdout, stderr) = AgentProcess.Run(Timeout, "run", "--config", config);
+        Assert.That(code, Is.EqualTo(3));
+        Assert.That(stderr, Does.Contain("Tracking:NewTrackThreshold"));
+        Assert.That(stdout + stderr, Does.Not.Contain("opened"), "no camera was opened");
+    }
+
+    [Test]
+    public void Run_UnknownOption_IsAUsageError()
+    {
+        var (code, _, stderr) = AgentProcess.Run(Timeout, "replay", "--input", TestAssets.Video, "--fast");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("--fast"));
+    }
+
+    [Test]
+    public void Run_Service_TracksTheConfiguredCameraUntilStopped()
+    {
+        string dir = TestAssets.NewTempDirectory();
+        string config = Path.Combine(dir, "cfg.json");
+        File.WriteAllText(config, $$"""
+            { "Capture": { "Cameras": [ { "Id": "bay1", "Source": "{{TestAssets.Video}}", "Loop": true, "Realtime": true } ] },
+              "Detection": { "ModelsDirectory": "{{TestAssets.ModelsDirectory}}", "ExecutionProviders": [ "CPU" ] },
+              "Output": { "Directory": "{{dir}}", "WriteTracks": true, "StatusInterval": "00:00:02" } }
+            """);
+        using var agent = new AgentProcess("run", "--config", config);
+        string tracks = Path.Combine(dir, "bay1.mot.txt");
+        var deadline = DateTime.UtcNow.AddSeconds(40);
+        while (DateTime.UtcNow < deadline && !agent.Stdout.Contains("processed 1")) Thread.Sleep(200);
+        Assert.That(agent.Stdout, Does.Contain("Camera bay1: connected True"), agent.Stdout + agent.Stderr);
+        Thread.Sleep(2500);
+        System.Diagnostics.Process.Start("kill", ["-TERM", agent.Pid.ToString()])!.WaitForExit();
+        int code = agent.WaitForExit(TimeSpan.FromSeconds(20));
+        Assert.That(code, Is.Zero, agent.Stderr);
+        Assert.That(File.ReadAllLines(tracks), Is.Not.Empty, "tracks written by the service");
+    }
+}
