@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The agent on the sample video with the bundled configuration and the default model: a progress bar,
+# tracks (MOTChallenge format) and a summary in out/demo/, and the accuracy when the ground truth is at hand.
+# No external service is needed. Extra arguments go to 'edge-agent replay' (e.g. --realtime).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/assets.sh
+. scripts/lib/assets.sh
+
+apt_install libgtk-3-0
+video=$(find_sample_video .test-assets)
+gt=$(find_ground_truth)
+
+dotnet build -c Release EdgeAgent/EdgeAgent.csproj -v quiet -nologo -clp:ErrorsOnly
+agent=EdgeAgent/bin/Release/net10.0/edge-agent
+"$agent" models pull --model yolox-nano-person-humanart
+args=(replay --input "$video" --out out/demo)
+[ -n "$gt" ] && args+=(--gt "$gt")
+"$agent" "${args[@]}" "$@"

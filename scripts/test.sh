@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what the tests need when it is missing (Debian packages,
+# the sample video, the models, a derived H.264 stream), builds, runs every test, and ends with
+# "N passed, N failed". Run as root or with sudo available. Extra arguments go to 'dotnet test'
+# (e.g. --filter "Category!=Integration" for the fast unit tests only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/assets.sh
+. scripts/lib/assets.sh
+root=$PWD
+assets=$root/.test-assets
+mkdir -p "$assets"
+
+# OpenCvSharp's native library needs GTK; RTSP tests need ffmpeg and GStreamer's RTSP server with python3-gi.
+apt_install libgtk-3-0 ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 \
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+command -v dotnet >/dev/null || { echo "the .NET SDK 10 is required (dotnet not found)" >&2; exit 1; }
+
+video=$(find_sample_video "$assets")
+gt=$(find_ground_truth)
+export EDGE_TEST_VIDEO=$root/$video
+[[ "$video" = /* ]] && EDGE_TEST_VIDEO=$video
+[ -n "$gt" ] && export EDGE_TEST_GT=$root/$gt
+[ -z "$gt" ] && echo "note: no ground truth at ../shared/data/pets09-s2l1/gt.txt; accuracy tests will report it"
+
+if [ ! -s "$assets/vtest.ts" ]; then
+  echo "making an H.264 stream of the sample video for the RTSP tests"
+  ffmpeg -v error -y -i "$EDGE_TEST_VIDEO" -c:v libx264 -preset ultrafast -tune zerolatency -g 10 -bf 0 \
+    -pix_fmt yuv420p -f mpegts "$assets/vtest.ts.part" && mv "$assets/vtest.ts.part" "$assets/vtest.ts"
+fi
+
+dotnet build -c Release EdgeTracking.sln -v quiet -nologo -clp:ErrorsOnly
+dotnet EdgeAgent/bin/Release/net10.0/edge-agent.dll models pull
+
+log=$(mktemp)
+set +e
+dotnet test EdgeTracking.sln -c Release --no-build --logger "console;verbosity=normal" \
+  --logger "trx;LogFileName=results.trx" --results-directory "$root/TestResults" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+count() { { grep -E "^ +$1: +[0-9]+" "$log" || true; } | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}'; }
+passed=$(count Passed)
+failed=$(count Failed)
+skipped=$(count Skipped)
+rm -f "$log"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crash or build error counts as a failure
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
