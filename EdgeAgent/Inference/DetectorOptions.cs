@@ -32,8 +32,14 @@ public sealed class DetectorOptions
     /// <summary>TensorRT: where built engines are cached so later starts skip the build.</summary>
     public string TensorRtEngineCacheDirectory { get; set; } = "trt-cache";
 
-    /// <summary>CPU threads for one inference; 0 = one per core.</summary>
+    /// <summary>CPU threads for one inference; 0 = automatic (<see cref="AutomaticIntraOpThreads"/>).</summary>
     [Range(0, 256)] public int IntraOpThreads { get; set; }
+
+    /// <summary>
+    /// One core fewer than the machine has (at least one): the capture threads decode on the core left free.
+    /// Measured on 2 cores: 1 inference thread gives a higher whole-pipeline rate than 2 (docs/BENCHMARKS.md).
+    /// </summary>
+    public static int AutomaticIntraOpThreads => Math.Max(1, Environment.ProcessorCount - 1);
 
     /// <summary>Inferences run at start so the first real frame is not slow.</summary>
     [Range(0, 100)] public int WarmupRuns { get; set; } = 3;

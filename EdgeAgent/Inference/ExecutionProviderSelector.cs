@@ -61,7 +61,7 @@ public static class ExecutionProviderSelector
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount,
+            IntraOpNumThreads = options.IntraOpThreads > 0 ? options.IntraOpThreads : DetectorOptions.AutomaticIntraOpThreads,
             InterOpNumThreads = 1,
         };
         so.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
