@@ -113,7 +113,8 @@ public class RtspCaptureTests
         while (h.Health.Stalls == 0 && DateTime.UtcNow - stalledAt < TimeSpan.FromSeconds(10)) await Task.Delay(100);
         double detectedAfter = (DateTime.UtcNow - stalledAt).TotalSeconds;
         Assert.That(h.Health.Stalls, Is.GreaterThanOrEqualTo(1), "stall detected");
-        Assert.That(detectedAfter, Is.LessThan(2 + 1.5), "within the stall timeout plus one watchdog period");
+        // Frames already in socket and decoder buffers still arrive for a moment after the blackhole starts.
+        Assert.That(detectedAfter, Is.LessThan(2 + 3), "within the stall timeout plus buffered frames and one watchdog period");
         proxy.Blackhole = false;
         long before = h.Received;
         await h.WaitForFramesAsync(before + 10, TimeSpan.FromSeconds(25), "after the stall cleared");

@@ -59,24 +59,7 @@ public sealed class FfmpegFrameSource : IFrameSource
         args.AddRange(input);
         // passthrough: one output frame per decoded frame (no duplicates invented to keep a constant rate).
         args.AddRange(["-an", "-sn", "-dn", "-vf", $"scale={w}:{h}", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1"]);
-        var psi = new ProcessStartInfo(options.FfmpegPath)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            UseShellExecute = false,
-        };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        Process process;
-        try
-        {
-            process = Process.Start(psi) ?? throw new CaptureException($"camera '{camera.Id}': could not start {options.FfmpegPath}");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new CaptureException($"camera '{camera.Id}': cannot run '{options.FfmpegPath}' ({e.Message}); install ffmpeg", e);
-        }
-        return new FfmpegFrameSource(process, w, h, fps);
+        return new FfmpegFrameSource(Start(options.FfmpegPath, args, camera), w, h, fps);
     }
 
     public unsafe ReadResult Read(out Mat? frame)
@@ -146,20 +129,23 @@ public sealed class FfmpegFrameSource : IFrameSource
         return 0;
     }
 
-    private static string RunToEnd(string exe, List<string> args, TimeSpan timeout, CancellationToken ct, CameraOptions camera)
+    private static Process Start(string exe, List<string> args, CameraOptions camera)
     {
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in args) psi.ArgumentList.Add(a);
-        Process p;
         try
         {
-            p = Process.Start(psi) ?? throw new CaptureException($"camera '{camera.Id}': could not start {exe}");
+            return Process.Start(psi) ?? throw new CaptureException($"camera '{camera.Id}': could not start {exe}");
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new CaptureException($"camera '{camera.Id}': cannot run '{exe}' ({e.Message}); install ffmpeg", e);
         }
-        using (p)
+    }
+
+    private static string RunToEnd(string exe, List<string> args, TimeSpan timeout, CancellationToken ct, CameraOptions camera)
+    {
+        using (Process p = Start(exe, args, camera))
         {
             Task<string> stdout = p.StandardOutput.ReadToEndAsync(ct);
             Task<string> stderr = p.StandardError.ReadToEndAsync(ct);
