@@ -19,6 +19,9 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# PETS09-S2L1 view 001 as shipped by opencv-doc 4.6.0+dfsg-12 (the same file as ../shared/data/pets09-s2l1/vtest.avi).
+VTEST_SHA256=45cddc9490be69345cbdab64ca583be65987e864ca408038e648db99e10516cf
+
 # find_sample_video ASSET_DIR — prints the path of vtest.avi, fetching it from Debian's opencv-doc if needed.
 find_sample_video() {
   local assets=$1 shared="../shared/data/pets09-s2l1/vtest.avi" debian="/usr/share/doc/opencv-doc/examples/data/vtest.avi"
@@ -35,6 +38,11 @@ find_sample_video() {
     rm -rf "$tmp"
   else
     cp "$debian" "$assets/vtest.avi"
+  fi
+  if ! echo "$VTEST_SHA256  $assets/vtest.avi" | sha256sum -c --quiet - >&2; then
+    echo "the sample video does not have the expected sha256 $VTEST_SHA256" >&2
+    rm -f "$assets/vtest.avi"
+    return 1
   fi
   echo "$assets/vtest.avi"
 }
