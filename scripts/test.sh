@@ -32,13 +32,15 @@ fi
 dotnet build -c Release EdgeTracking.sln -v quiet -nologo -clp:ErrorsOnly
 dotnet EdgeAgent/bin/Release/net10.0/edge-agent.dll models pull
 
+rm -rf "$root/TestResults"
 log=$(mktemp)
 set +e
 dotnet test EdgeTracking.sln -c Release --no-build --logger "console;verbosity=normal" \
   --logger "trx;LogFileName=results.trx" --results-directory "$root/TestResults" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-count() { { grep -E "^ +$1: +[0-9]+" "$log" || true; } | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}'; }
+# The summary block of 'dotnet test' at normal verbosity: "     Passed: 91", "     Failed: 2", "    Skipped: 1".
+count() { awk -v key="$1:" '$1 == key && $2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }' "$log"; }
 passed=$(count Passed)
 failed=$(count Failed)
 skipped=$(count Skipped)
