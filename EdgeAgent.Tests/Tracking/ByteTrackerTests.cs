@@ -108,3 +108,63 @@ public class ByteTrackerTests
             Assert.That(t.Box.Y1, Is.EqualTo(startX[t.Id]).Within(5), "each id stays on its own lane");
     }
 }
+
+public class ByteTrackerAppearanceTests
+{
+    private static float[] Unit(int axis)
+    {
+        var v = new float[8];
+        v[axis] = 1;
+        return v;
+    }
+
+    private static Detection Person(float x, float[]? embedding) => new(new BoundingBox(x, 100, x + 30, 190), 0.9f, embedding);
+
+    [Test]
+    public void Update_DifferentLookingPersonAtTheTracksPosition_IsNotGivenItsId()
+    {
+        var tracker = new ByteTracker(new TrackerOptions { AppearanceVetoDistance = 0.5 }, 10);
+        for (int f = 0; f < 10; f++) tracker.Update([Person(100 + 4 * f, Unit(0))]);
+        int id = tracker.AllTracks.Single().Id;
+        var tracks = tracker.Update([Person(140, Unit(1))]);   // where A should be, but looks nothing like A
+        Assert.That(tracks.Select(t => t.Id), Does.Not.Contain(id));
+        Assert.That(tracker.AllTracks.Single(t => t.Id == id).State, Is.EqualTo(TrackState.Lost));
+    }
+
+    [Test]
+    public void Update_SameLookingPerson_KeepsTheId()
+    {
+        var tracker = new ByteTracker(new TrackerOptions { AppearanceVetoDistance = 0.5 }, 10);
+        for (int f = 0; f < 10; f++) tracker.Update([Person(100 + 4 * f, Unit(0))]);
+        int id = tracker.AllTracks.Single().Id;
+        Assert.That(tracker.Update([Person(140, Unit(0))]).Select(t => t.Id), Is.EqualTo(new[] { id }));
+    }
+
+    [Test]
+    public void Update_LostPersonReappearsFarAwayLookingTheSame_IsReassociatedByAppearance()
+    {
+        var options = new TrackerOptions { ReassociationMaxDistance = 0.2, LostTrackBuffer = TimeSpan.FromSeconds(1), AppearanceReassociationWindow = TimeSpan.FromSeconds(5) };
+        var tracker = new ByteTracker(options, 10);
+        for (int f = 0; f < 10; f++) tracker.Update([Person(100, Unit(2))]);
+        int id = tracker.AllTracks.Single().Id;
+        for (int f = 0; f < 20; f++) tracker.Update([]);                          // 2 s behind a trolley
+        var back = tracker.Update([Person(180, Unit(2))]);                      // 80 px away: no overlap at all
+        Assert.That(back.Select(t => t.Id), Is.EqualTo(new[] { id }));
+    }
+
+    [Test]
+    public void Update_OverlappingCrops_DoNotShapeTheTracksAppearance()
+    {
+        var tracker = new ByteTracker(new TrackerOptions { AppearanceVetoDistance = 0.5 }, 10);
+        for (int f = 0; f < 10; f++) tracker.Update([Person(100, Unit(0))]);
+        Track a = tracker.AllTracks.Single();
+        // Someone stands half in front: A's crop now mixes both people (close enough to pass the veto).
+        float[] mixed = [0.8f, 0.6f, 0, 0, 0, 0, 0, 0];
+        for (int f = 0; f < 5; f++)
+            tracker.Update([Person(100, mixed), new Detection(new BoundingBox(118, 100, 148, 190), 0.9f, Unit(1))]);
+        Assert.That(a.State, Is.EqualTo(TrackState.Confirmed), "A is still followed through the overlap");
+        Assert.That(a.Feature![0], Is.EqualTo(1f).Within(1e-6), "but its appearance is not polluted by the mixed crops");
+        tracker.Update([Person(100, mixed)]);                                   // alone again: a clean crop updates it
+        Assert.That(a.Feature![0], Is.LessThan(0.999f));
+    }
+}

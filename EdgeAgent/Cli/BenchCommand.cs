@@ -3,6 +3,7 @@ using EdgeAgent.Capture;
 using EdgeAgent.Configuration;
 using EdgeAgent.Inference;
 using EdgeAgent.Pipeline;
+using EdgeAgent.Reid;
 using EdgeAgent.Tracking;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
@@ -89,6 +90,27 @@ public static class BenchCommand
         Console.WriteLine($"model-only inference : {modelFps,8:0.0} frames/s  (baseline, {1000 / modelFps:0.00} ms/frame; median of {rounds} rounds of {perRound} frames)");
         Console.WriteLine($"whole pipeline       : {pipelineFps,8:0.0} frames/s  median ratio {ratio:0.000} of model-only (target >= {PipelineRatioTarget}) {(ratio >= PipelineRatioTarget ? "PASS" : "FAIL")}");
         Console.WriteLine($"tracker update       : median {median:0.0000} ms/frame, p99 {p99:0.0000} ms over {times.Count} updates (target <= {TrackerTargetMs}; Python ByteTrack reference {PythonByteTrackReferenceMs} ms) {(median <= TrackerTargetMs ? "PASS" : "FAIL")}");
+
+        // 4. Re-identification cost: the pipeline with embeddings beside the same pipeline without, paired per policy.
+        var reidSettings = new AgentSettings
+        {
+            Capture = settings.Capture, Detection = settings.Detection, Tracking = settings.Tracking, Output = settings.Output,
+            Reid = new ReidOptions { Policy = AppearancePolicy.EveryFrame, Model = settings.Reid.Model, RefreshInterval = settings.Reid.RefreshInterval, MaxBatch = settings.Reid.MaxBatch },
+        };
+        using ReidEmbedder? embedder = PipelineRunner.CreateEmbedder(reidSettings, loggers);
+        foreach (AppearancePolicy policy in new[] { AppearancePolicy.Selective, AppearancePolicy.EveryFrame })
+        {
+            reidSettings.Reid.Policy = policy;
+            var without = new List<double>();
+            var with = new List<double>();
+            for (int round = 0; round < 3; round++)
+            {
+                without.Add(1000 / await MeasurePipelineAsync(settings, detector, loggers, perRound, ct));
+                with.Add(1000 / await MeasurePipelineAsync(reidSettings, detector, loggers, perRound, ct, embedder));
+            }
+            double plain = Median(without), reid = Median(with);
+            Console.WriteLine($"re-ID {policy,-10}     : {reid,8:0.00} ms/frame vs {plain:0.00} ms/frame without re-ID (+{reid - plain:0.00} ms, median of 3 paired rounds)");
+        }
         return ExitCodes.Ok;
     }
 
@@ -99,10 +121,11 @@ public static class BenchCommand
     }
 
     // Whole pipeline: capture thread (decode + quality gate) → detect → track → snapshot, no frame dropped.
-    private static async Task<double> MeasurePipelineAsync(AgentSettings settings, PersonDetector detector, ILoggerFactory loggers, int n, CancellationToken ct)
+    private static async Task<double> MeasurePipelineAsync(AgentSettings settings, PersonDetector detector, ILoggerFactory loggers, int n, CancellationToken ct,
+                                                           ReidEmbedder? embedder = null)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: false, loggers, TimeProvider.System, ownsDetector: false);
+        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: false, loggers, TimeProvider.System, ownsDetector: false, embedder);
         long frames = 0;
         var sw = Stopwatch.StartNew();
         Task run = runner.RunAsync(stop.Token);

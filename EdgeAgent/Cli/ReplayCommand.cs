@@ -6,6 +6,7 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Evaluation;
 using EdgeAgent.Inference;
 using EdgeAgent.Pipeline;
+using EdgeAgent.Reid;
 using EdgeAgent.Tracking;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
@@ -53,7 +54,8 @@ public static class ReplayCommand
 
         long totalFrames = maxFrames ?? CountFrames(settings.Capture.Cameras);
         using PersonDetector detector = PipelineRunner.CreateDetector(settings.Detection, loggers);
-        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: realtime, loggers, TimeProvider.System, ownsDetector: false);
+        using ReidEmbedder? embedder = PipelineRunner.CreateEmbedder(settings, loggers);
+        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: realtime, loggers, TimeProvider.System, ownsDetector: false, embedder);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bool single = settings.Capture.Cameras.Count == 1;
         var results = new Dictionary<string, List<MotRow>>(StringComparer.Ordinal);

@@ -10,5 +10,6 @@ public sealed class AgentSettings
     public CaptureOptions Capture { get; init; } = new();
     public DetectorOptions Detection { get; init; } = new();
     public TrackerOptions Tracking { get; init; } = new();
+    public Reid.ReidOptions Reid { get; init; } = new();
     public OutputOptions Output { get; init; } = new();
 }

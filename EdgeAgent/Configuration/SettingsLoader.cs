@@ -52,6 +52,7 @@ public static class SettingsLoader
         BindSection(configuration, Capture.CaptureOptions.SectionName, settings.Capture, problems);
         BindSection(configuration, Inference.DetectorOptions.SectionName, settings.Detection, problems);
         BindSection(configuration, Tracking.TrackerOptions.SectionName, settings.Tracking, problems);
+        BindSection(configuration, Reid.ReidOptions.SectionName, settings.Reid, problems);
         BindSection(configuration, OutputOptions.SectionName, settings.Output, problems);
         if (problems.Count > 0) throw new ConfigurationException(problems);
         return settings;

@@ -18,6 +18,9 @@ public static partial class SettingsValidator
         ValidateCapture(s.Capture, requireCameras, problems);
         ValidateDetection(s.Detection, problems);
         ValidateTracking(s.Tracking, problems);
+        AddAnnotations(Reid.ReidOptions.SectionName, s.Reid, problems);
+        if (s.Reid.RefreshInterval <= TimeSpan.Zero)
+            problems.Add($"{Reid.ReidOptions.SectionName}:RefreshInterval: must be positive, got {s.Reid.RefreshInterval}");
         if (s.Output.StatusInterval < TimeSpan.FromSeconds(1))
             problems.Add($"{OutputOptions.SectionName}:StatusInterval: must be at least 00:00:01, got {s.Output.StatusInterval}");
         if (string.IsNullOrWhiteSpace(s.Output.Directory))
@@ -77,6 +80,8 @@ public static partial class SettingsValidator
             problems.Add($"{S}:LowScoreThreshold: must not exceed HighScoreThreshold ({t.HighScoreThreshold}), got {t.LowScoreThreshold}");
         if (t.NewTrackThreshold < t.HighScoreThreshold)
             problems.Add($"{S}:NewTrackThreshold: must be at least HighScoreThreshold ({t.HighScoreThreshold}), got {t.NewTrackThreshold}");
+        if (t.AppearanceReassociationWindow < t.LostTrackBuffer || t.AppearanceReassociationWindow > TimeSpan.FromMinutes(10))
+            problems.Add($"{S}:AppearanceReassociationWindow: must be between LostTrackBuffer ({t.LostTrackBuffer}) and 00:10:00, got {t.AppearanceReassociationWindow}");
         if (t.LostTrackBuffer < TimeSpan.Zero || t.LostTrackBuffer > TimeSpan.FromMinutes(10))
             problems.Add($"{S}:LostTrackBuffer: must be between 00:00:00 and 00:10:00, got {t.LostTrackBuffer}");
     }

@@ -14,5 +14,6 @@ public static class EdgeMetrics
     public static readonly Counter<long> DecodeErrors = Meter.CreateCounter<long>("edge.capture.decode_errors", "{error}", "Decoder errors reported by a source");
     public static readonly Counter<long> FramesProcessed = Meter.CreateCounter<long>("edge.pipeline.frames", "{frame}", "Frames through detection and tracking");
     public static readonly Histogram<double> DetectDuration = Meter.CreateHistogram<double>("edge.detect.duration", "ms", "Detector time per frame, preprocessing included");
+    public static readonly Histogram<double> ReidDuration = Meter.CreateHistogram<double>("edge.reid.duration", "ms", "Re-identification embedding time per frame that needed it");
     public static readonly Counter<long> TrackerResets = Meter.CreateCounter<long>("edge.tracking.resets", "{reset}", "Tracker resets after a resolution change");
 }

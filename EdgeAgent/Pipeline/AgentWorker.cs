@@ -1,6 +1,7 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Health;
 using EdgeAgent.Inference;
+using EdgeAgent.Reid;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -20,7 +21,8 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
         try
         {
             using PersonDetector detector = PipelineRunner.CreateDetector(settings.Detection, loggers);
-            using var runner = new PipelineRunner(settings, detector, dropWhenBusy: true, loggers, time, ownsDetector: false);
+            using ReidEmbedder? embedder = PipelineRunner.CreateEmbedder(settings, loggers);
+            using var runner = new PipelineRunner(settings, detector, dropWhenBusy: true, loggers, time, ownsDetector: false, embedder);
             using var writer = settings.Output.WriteTracks
                 ? new MotTrackWriter(cam => Path.Combine(settings.Output.Directory, $"{cam}.mot.txt"))
                 : null;

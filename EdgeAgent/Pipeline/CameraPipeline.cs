@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EdgeAgent.Capture;
 using EdgeAgent.Health;
 using EdgeAgent.Inference;
+using EdgeAgent.Reid;
 using EdgeAgent.Tracking;
 
 namespace EdgeAgent.Pipeline;
@@ -11,8 +12,13 @@ namespace EdgeAgent.Pipeline;
 /// updates the camera's tracker and publishes a <see cref="TrackSnapshot"/>. Disposes every frame it takes.
 /// A change of frame size (a camera switched resolution) resets the tracker, since old boxes no longer apply.
 /// </summary>
-public sealed class CameraPipeline(string cameraId, PersonDetector detector, TrackerOptions trackerOptions, PipelineChannels channels, CameraHealth health)
+public sealed class CameraPipeline(string cameraId, PersonDetector detector, TrackerOptions trackerOptions, PipelineChannels channels, CameraHealth health,
+                                   ReidEmbedder? embedder = null, ReidOptions? reidOptions = null)
 {
+    private bool[] _need = new bool[64];
+    private float[] _embeddings = [];
+    private readonly List<BoundingBox> _selected = new(32);
+    private readonly List<int> _selectedIndex = new(32);
     private readonly List<Detection> _detections = new(128);
     private ByteTracker? _tracker;
     private int _width, _height;
@@ -60,10 +66,41 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
         detector.Detect(image, _detections);
         EdgeMetrics.DetectDuration.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, new KeyValuePair<string, object?>("camera.id", cameraId));
 
+        if (embedder is not null && reidOptions is not null) AddAppearance(image);
+
         IReadOnlyList<Track> tracks = _tracker.Update(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_detections));
         var people = new TrackedPerson[tracks.Count];
         for (int i = 0; i < tracks.Count; i++) people[i] = new TrackedPerson(tracks[i].Id, tracks[i].Box, tracks[i].Score);
         health.FrameProcessed();
-        return new TrackSnapshot(cameraId, frame.Sequence, frame.CapturedAt, _width, _height, people, _detections.ToArray());
+        var detections = new Detection[_detections.Count];
+        for (int i = 0; i < detections.Length; i++) detections[i] = _detections[i].WithoutEmbedding;   // embeddings never leave
+        return new TrackSnapshot(cameraId, frame.Sequence, frame.CapturedAt, _width, _height, people, detections);
+    }
+
+    /// <summary>Embeddings for the detections the tracker asks for (policy in <see cref="ReidOptions"/>), in one batch.</summary>
+    private void AddAppearance(OpenCvSharp.Mat image)
+    {
+        if (_need.Length < _detections.Count) _need = new bool[_detections.Count * 2];
+        var detections = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_detections);
+        int n = _tracker!.SelectForAppearance(detections, _need, reidOptions!.Policy, reidOptions.RefreshInterval);
+        if (n == 0) return;
+        _selected.Clear();
+        _selectedIndex.Clear();
+        for (int i = 0; i < detections.Length; i++)
+        {
+            if (!_need[i]) continue;
+            _selected.Add(detections[i].Box);
+            _selectedIndex.Add(i);
+        }
+        int dim = embedder!.Dimension;
+        if (_embeddings.Length < n * dim) _embeddings = new float[n * dim * 2];
+        long start = Stopwatch.GetTimestamp();
+        embedder.Embed(image, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_selected), _embeddings);
+        EdgeMetrics.ReidDuration.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, new KeyValuePair<string, object?>("camera.id", cameraId));
+        for (int k = 0; k < n; k++)
+        {
+            int i = _selectedIndex[k];
+            detections[i] = detections[i] with { Embedding = _embeddings.AsSpan(k * dim, dim).ToArray() };
+        }
     }
 }

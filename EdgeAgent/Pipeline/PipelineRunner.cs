@@ -2,6 +2,7 @@ using EdgeAgent.Capture;
 using EdgeAgent.Configuration;
 using EdgeAgent.Health;
 using EdgeAgent.Inference;
+using EdgeAgent.Reid;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Pipeline;
@@ -18,7 +19,8 @@ public sealed class PipelineRunner : IDisposable
     private readonly List<CameraPipeline> _pipelines = [];
     private readonly bool _ownsDetector;
 
-    public PipelineRunner(AgentSettings settings, PersonDetector detector, bool dropWhenBusy, ILoggerFactory loggers, TimeProvider time, bool ownsDetector = true)
+    public PipelineRunner(AgentSettings settings, PersonDetector detector, bool dropWhenBusy, ILoggerFactory loggers, TimeProvider time, bool ownsDetector = true,
+                          ReidEmbedder? embedder = null)
     {
         _settings = settings;
         Detector = detector;
@@ -29,7 +31,7 @@ public sealed class PipelineRunner : IDisposable
         foreach (CameraOptions camera in settings.Capture.Cameras)
         {
             _captures.Add(new CameraCapture(camera, settings.Capture, Channels.Frames(camera.Id).Writer, Health[camera.Id], time, captureLogger));
-            _pipelines.Add(new CameraPipeline(camera.Id, detector, settings.Tracking, Channels, Health[camera.Id]));
+            _pipelines.Add(new CameraPipeline(camera.Id, detector, settings.Tracking, Channels, Health[camera.Id], embedder, settings.Reid));
         }
     }
 
@@ -41,6 +43,17 @@ public sealed class PipelineRunner : IDisposable
         ModelEntry entry = store.Manifest.Get(options.Model);
         string path = store.Resolve(options.Model);
         return new PersonDetector(entry, path, options, loggers.CreateLogger("EdgeAgent.Inference"));
+    }
+
+    /// <summary>Loads the re-identification model when the policy is not Off; null otherwise.</summary>
+    public static ReidEmbedder? CreateEmbedder(AgentSettings settings, ILoggerFactory loggers)
+    {
+        if (settings.Reid.Policy == AppearancePolicy.Off) return null;
+        DetectorOptions d = settings.Detection;
+        string manifestPath = d.ManifestPath ?? Path.Combine(d.ModelsDirectory, "manifest.json");
+        var store = new ModelStore(ModelManifest.Load(manifestPath), d.ModelsDirectory);
+        return new ReidEmbedder(store.Manifest.Get(settings.Reid.Model), store.Resolve(settings.Reid.Model), d, settings.Reid.MaxBatch,
+            loggers.CreateLogger("EdgeAgent.Reid"));
     }
 
     public PersonDetector Detector { get; }

@@ -22,12 +22,19 @@ public sealed class ByteTracker
     private int _nextId = 1;
     private long _frame;
     private readonly int _maxLostFrames;
+    private readonly int _maxAppearanceLostFrames;
+    private readonly double _fps;
+    private readonly List<Track> _lostLeft = [];
+    private readonly List<Detection> _frameDetections = [];
+    private readonly List<Detection> _appearanceCandidates = [];
 
     public ByteTracker(TrackerOptions options, double frameRate)
     {
         _options = options;
         double fps = frameRate > 0 ? frameRate : options.DefaultFrameRate;
+        _fps = fps;
         _maxLostFrames = Math.Max(1, (int)Math.Round(options.LostTrackBuffer.TotalSeconds * fps));
+        _maxAppearanceLostFrames = Math.Max(_maxLostFrames, (int)Math.Round(options.AppearanceReassociationWindow.TotalSeconds * fps));
     }
 
     /// <summary>Frames processed since the last reset.</summary>
@@ -49,6 +56,8 @@ public sealed class ByteTracker
     public IReadOnlyList<Track> Update(ReadOnlySpan<Detection> detections)
     {
         _frame++;
+        _frameDetections.Clear();
+        _frameDetections.AddRange(detections);
         _high.Clear(); _low.Clear();
         foreach (Detection d in detections)
         {
@@ -62,17 +71,23 @@ public sealed class ByteTracker
         foreach (Track t in _tracks)
         {
             t.Predict();
-            if (t.State != TrackState.Tentative) _pool.Add(t);
+            // A track lost for longer than the buffer is only looked for by appearance (step 1b): its motion
+            // prediction has drifted too far to trust an overlap.
+            bool longLost = t.State == TrackState.Lost && _frame - t.LastSeenFrame > _maxLostFrames;
+            if (t.State != TrackState.Tentative && !longLost) _pool.Add(t);
         }
 
         // Step 1: first association — confirmed and lost tracks with high-score detections.
         _leftTracks.Clear(); _leftDetections.Clear();
-        Associate(_pool, _high, _options.FirstMatchMaxDistance, _options.FuseScore, _leftTracks, _leftDetections);
+        Associate(_pool, _high, _options.FirstMatchMaxDistance, _options.FuseScore, _leftTracks, _leftDetections, useAppearance: true);
+
+        // Step 1b (re-identification): lost tracks with the high-score detections left, by appearance within a motion gate.
+        ReassociateLostByAppearance();
 
         // Step 2: second association — tracks still confirmed but unmatched, with low-score detections.
         _stillTracked.Clear(); _unmatchedAfterSecond.Clear();
         foreach (Track t in _leftTracks)
-            if (t.State == TrackState.Confirmed) _stillTracked.Add(t);
+            if (t.State == TrackState.Confirmed && t.LastSeenFrame != _frame) _stillTracked.Add(t);
         Associate(_stillTracked, _low, _options.SecondMatchMaxDistance, false, _unmatchedAfterSecond, null);
         foreach (Track t in _unmatchedAfterSecond) t.State = TrackState.Lost;
 
@@ -95,7 +110,8 @@ public sealed class ByteTracker
 
         // Step 5: lost tracks past the buffer are removed.
         foreach (Track t in _tracks)
-            if (t.State == TrackState.Lost && _frame - t.LastSeenFrame > _maxLostFrames) t.State = TrackState.Removed;
+            if (t.State == TrackState.Lost && _frame - t.LastSeenFrame > (t.Feature is null ? _maxLostFrames : _maxAppearanceLostFrames))
+                t.State = TrackState.Removed;
         _tracks.RemoveAll(t => t.State == TrackState.Removed);
         RemoveDuplicates();
 
@@ -109,7 +125,7 @@ public sealed class ByteTracker
     public IReadOnlyList<Track> AllTracks => _tracks;
 
     private void Associate(List<Track> tracks, List<Detection> dets, double maxDistance, bool fuseScore,
-                           List<Track> unmatchedTracks, List<Detection>? unmatchedDetections)
+                           List<Track> unmatchedTracks, List<Detection>? unmatchedDetections, bool useAppearance = false)
     {
         int rows = tracks.Count, cols = dets.Count;
         if (rows == 0 || cols == 0)
@@ -127,8 +143,13 @@ public sealed class ByteTracker
             for (int j = 0; j < cols; j++)
             {
                 double iou = b == 0 ? tb.IoU(dets[j].Box) : Expand(tb, b).IoU(Expand(dets[j].Box, b));
-                if (fuseScore) iou *= dets[j].Score;
-                _cost[i * cols + j] = 1 - iou;
+                double cost = 1 - (fuseScore ? iou * dets[j].Score : iou);
+                // Appearance as a veto: boxes may overlap well, but a clearly different-looking person is not this
+                // track (two people crossing).
+                if (useAppearance && dets[j].Embedding is not null && tracks[i].Feature is not null
+                    && tracks[i].AppearanceDistance(dets[j].Embedding) > _options.AppearanceVetoDistance)
+                    cost = 2.0;
+                _cost[i * cols + j] = cost;
             }
         }
         _solver.Solve(_cost.AsSpan(0, rows * cols), rows, cols, maxDistance, _rowToCol);
@@ -142,11 +163,96 @@ public sealed class ByteTracker
                 continue;
             }
             taken[j] = true;
-            tracks[i].Update(dets[j], _frame);
+            tracks[i].Update(IsClean(dets[j]) ? dets[j] : dets[j].WithoutEmbedding, _frame);
         }
         if (unmatchedDetections is null) return;
         for (int j = 0; j < cols; j++)
             if (!taken[j]) unmatchedDetections.Add(dets[j]);
+    }
+
+    // Only an unoccluded crop may shape a track's appearance: a crop that overlaps another person's box mixes two people.
+    private bool IsClean(in Detection d)
+    {
+        if (d.Embedding is null) return true;
+        foreach (Detection other in _frameDetections)
+            if (other.Score >= _options.LowScoreThreshold && other.Box != d.Box && other.Box.IoU(d.Box) > 0) return false;
+        return true;
+    }
+
+    private void ReassociateLostByAppearance()
+    {
+        _lostLeft.Clear();
+        foreach (Track t in _tracks)
+            if (t.State == TrackState.Lost && t.Feature is not null && t.LastSeenFrame != _frame) _lostLeft.Add(t);
+        _appearanceCandidates.Clear();
+        foreach (Detection d in _leftDetections)
+            if (d.Embedding is not null) _appearanceCandidates.Add(d);
+        int rows = _lostLeft.Count, cols = _appearanceCandidates.Count;
+        if (rows == 0 || cols == 0) return;
+        if (_cost.Length < rows * cols) _cost = new double[rows * cols * 2];
+        if (_rowToCol.Length < rows) _rowToCol = new int[rows * 2];
+        for (int i = 0; i < rows; i++)
+        {
+            Track t = _lostLeft[i];
+            BoundingBox last = t.LastObservedBox;
+            double secondsLost = (_frame - t.LastSeenFrame) / _fps;
+            double reach = last.Height * (0.5 + _options.ReappearSpeed * secondsLost);
+            for (int j = 0; j < cols; j++)
+            {
+                BoundingBox box = _appearanceCandidates[j].Box;
+                double dx = box.CenterX - last.CenterX, dy = (box.Y1 + box.Y2 - last.Y1 - last.Y2) / 2;
+                bool near = dx * dx + dy * dy <= reach * reach;
+                _cost[i * cols + j] = near ? t.AppearanceDistance(_appearanceCandidates[j].Embedding) : 2.0;
+            }
+        }
+        _solver.Solve(_cost.AsSpan(0, rows * cols), rows, cols, _options.ReassociationMaxDistance, _rowToCol);
+        for (int i = 0; i < rows; i++)
+        {
+            int j = _rowToCol[i];
+            if (j < 0) continue;
+            Detection d = _appearanceCandidates[j];
+            _lostLeft[i].Update(IsClean(d) ? d : d.WithoutEmbedding, _frame);
+            _leftDetections.Remove(d);
+        }
+    }
+
+    /// <summary>
+    /// Marks the detections whose appearance should be computed before the next <see cref="Update"/>.
+    /// Selective: a high-score detection that touches another one (people crossing), that no current track
+    /// clearly owns (a new or reappearing person), or whose owning track's appearance is older than
+    /// <paramref name="refresh"/>. EveryFrame: every high-score detection. Returns how many were marked.
+    /// </summary>
+    public int SelectForAppearance(ReadOnlySpan<Detection> detections, Span<bool> need, Reid.AppearancePolicy policy, TimeSpan refresh)
+    {
+        need[..detections.Length].Clear();
+        if (policy == Reid.AppearancePolicy.Off) return 0;
+        long refreshFrames = Math.Max(1, (long)Math.Round(refresh.TotalSeconds * _fps));
+        int count = 0;
+        for (int j = 0; j < detections.Length; j++)
+        {
+            Detection d = detections[j];
+            if (d.Score < _options.HighScoreThreshold || d.Box.Area < _options.MinBoxArea) continue;
+            bool mark = policy == Reid.AppearancePolicy.EveryFrame;
+            if (!mark)
+            {
+                for (int k = 0; k < detections.Length && !mark; k++)
+                    mark = k != j && detections[k].Score >= _options.HighScoreThreshold && d.Box.IoU(detections[k].Box) > 0;
+            }
+            if (!mark)
+            {
+                Track? owner = null;
+                float best = 0;
+                foreach (Track t in _tracks)
+                {
+                    if (t.State == TrackState.Removed) continue;
+                    float iou = t.Box.IoU(d.Box);
+                    if (iou > best) { best = iou; owner = t; }
+                }
+                mark = owner is null || best < 0.5f || _frame + 1 - owner.FeatureFrame >= refreshFrames;
+            }
+            if (mark) { need[j] = true; count++; }
+        }
+        return count;
     }
 
     // Buffered IoU (C-BIoU, Yang et al., WACV 2023): both boxes grown by b times their size on each side,

@@ -14,6 +14,49 @@ public sealed class Track
         LastSeenFrame = frame;
         State = confirmImmediately ? TrackState.Confirmed : TrackState.Tentative;
         HitCount = 1;
+        LastObservedBox = detection.Box;
+        ObserveAppearance(detection, frame);
+    }
+
+    /// <summary>Smoothed, L2-normalised appearance (exponential moving average of embeddings); null until one is seen.</summary>
+    internal float[]? Feature { get; private set; }
+
+    /// <summary>Frame of the last embedding folded into <see cref="Feature"/>.</summary>
+    internal long FeatureFrame { get; private set; } = long.MinValue / 2;
+
+    /// <summary>The last detected box (not the prediction), used to gate re-association of a lost track.</summary>
+    public BoundingBox LastObservedBox { get; private set; }
+
+    private const float FeatureMomentum = 0.9f;
+
+    private void ObserveAppearance(in Detection detection, long frame)
+    {
+        if (detection.Embedding is not { } e) return;
+        if (Feature is null)
+        {
+            Feature = (float[])e.Clone();
+        }
+        else
+        {
+            double sum = 0;
+            for (int i = 0; i < Feature.Length; i++)
+            {
+                Feature[i] = FeatureMomentum * Feature[i] + (1 - FeatureMomentum) * e[i];
+                sum += (double)Feature[i] * Feature[i];
+            }
+            float scale = sum > 0 ? (float)(1 / Math.Sqrt(sum)) : 0;
+            for (int i = 0; i < Feature.Length; i++) Feature[i] *= scale;
+        }
+        FeatureFrame = frame;
+    }
+
+    /// <summary>Cosine distance (1 − cos) between this track's appearance and an embedding; 1 when either is missing.</summary>
+    internal float AppearanceDistance(float[]? embedding)
+    {
+        if (Feature is null || embedding is null) return 1f;
+        float dot = 0;
+        for (int i = 0; i < Feature.Length; i++) dot += Feature[i] * embedding[i];
+        return 1f - dot;
     }
 
     /// <summary>Per-camera track id; ephemeral, starts at 1.</summary>
@@ -39,6 +82,8 @@ public sealed class Track
         _filter.Update(detection.Box);
         Score = detection.Score;
         LastSeenFrame = frame;
+        LastObservedBox = detection.Box;
+        ObserveAppearance(detection, frame);
         HitCount++;
         State = TrackState.Confirmed;
     }

@@ -34,6 +34,27 @@ public sealed class TrackerOptions
     /// <summary>How long a lost track is kept for re-association before it is removed (frame-rate aware).</summary>
     public TimeSpan LostTrackBuffer { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// Appearance (when embeddings are computed): in the first association a track and a detection whose cosine
+    /// distance exceeds this are never matched, however well the boxes overlap (people crossing).
+    /// </summary>
+    [Range(0.0, 2.0)] public double AppearanceVetoDistance { get; set; } = 0.5;
+
+    /// <summary>
+    /// A lost track is re-associated with an unmatched detection by appearance when the cosine distance is at most
+    /// this; 0 disables it. Off by default: on PETS09-S2L1 it has so far cost IDF1 (docs/BENCHMARKS.md, re-ID).
+    /// </summary>
+    [Range(0.0, 2.0)] public double ReassociationMaxDistance { get; set; }
+
+    /// <summary>
+    /// Motion gate of appearance re-association: the detection must lie within (0.5 + this × seconds lost) body
+    /// heights of where the track was last seen.
+    /// </summary>
+    [Range(0.0, 10.0)] public double ReappearSpeed { get; set; } = 1.0;
+
+    /// <summary>How long a lost track that has an appearance waits for re-association by appearance (≥ <see cref="LostTrackBuffer"/>).</summary>
+    public TimeSpan AppearanceReassociationWindow { get; set; } = TimeSpan.FromSeconds(6);
+
     /// <summary>Frame rate assumed when the source does not report one.</summary>
     [Range(1.0, 240.0)] public double DefaultFrameRate { get; set; } = 10;
 
