@@ -61,6 +61,7 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
         }
         _width = image.Width;
         _height = image.Height;
+        _tracker.FrameSize = (_width, _height);
         _detections.Clear();
         long start = Stopwatch.GetTimestamp();
         detector.Detect(image, _detections);

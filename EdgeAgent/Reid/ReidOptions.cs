@@ -8,7 +8,7 @@ public sealed class ReidOptions
     public const string SectionName = "Reid";
 
     /// <summary>When embeddings are computed: Off, Selective (only where motion is ambiguous, plus a periodic refresh) or EveryFrame.</summary>
-    public AppearancePolicy Policy { get; set; } = AppearancePolicy.Off;
+    public AppearancePolicy Policy { get; set; } = AppearancePolicy.Selective;
 
     /// <summary>Embedding model, a name from <c>models/manifest.json</c>.</summary>
     [Required] public string Model { get; set; } = "osnet-x0_25-msmt17";

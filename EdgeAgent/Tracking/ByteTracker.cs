@@ -37,6 +37,21 @@ public sealed class ByteTracker
         _maxAppearanceLostFrames = Math.Max(_maxLostFrames, (int)Math.Round(options.AppearanceReassociationWindow.TotalSeconds * fps));
     }
 
+    /// <summary>
+    /// Frame size in pixels (0 when unknown). With it, boxes cut by the image border are recognised: their crops
+    /// show part of a person, so they neither shape a track's appearance nor revive a track, and a track lost at
+    /// the border has left the view rather than been hidden.
+    /// </summary>
+    public (int Width, int Height) FrameSize { get; set; }
+
+    private bool AtBorder(in BoundingBox box)
+    {
+        var (w, h) = FrameSize;
+        if (w <= 0 || h <= 0) return false;
+        float mx = w * 0.01f, my = h * 0.01f;
+        return box.X1 <= mx || box.Y1 <= my || box.X2 >= w - mx || box.Y2 >= h - my;
+    }
+
     /// <summary>Frames processed since the last reset.</summary>
     public long FrameCount => _frame;
 
@@ -174,6 +189,7 @@ public sealed class ByteTracker
     private bool IsClean(in Detection d)
     {
         if (d.Embedding is null) return true;
+        if (AtBorder(d.Box)) return false;
         foreach (Detection other in _frameDetections)
             if (other.Score >= _options.LowScoreThreshold && other.Box != d.Box && other.Box.IoU(d.Box) > 0) return false;
         return true;
@@ -183,10 +199,12 @@ public sealed class ByteTracker
     {
         _lostLeft.Clear();
         foreach (Track t in _tracks)
-            if (t.State == TrackState.Lost && t.Feature is not null && t.LastSeenFrame != _frame) _lostLeft.Add(t);
+            if (t.State == TrackState.Lost && t.Feature is not null && t.LastSeenFrame != _frame && !AtBorder(t.LastObservedBox)) _lostLeft.Add(t);
         _appearanceCandidates.Clear();
+        // Only a detection confident enough to start a track may revive one: a doubtful box (a sign the detector
+        // half-believes is a person) must not bring back a track it once fed.
         foreach (Detection d in _leftDetections)
-            if (d.Embedding is not null) _appearanceCandidates.Add(d);
+            if (d.Embedding is not null && d.Score >= _options.NewTrackThreshold && !AtBorder(d.Box)) _appearanceCandidates.Add(d);
         int rows = _lostLeft.Count, cols = _appearanceCandidates.Count;
         if (rows == 0 || cols == 0) return;
         if (_cost.Length < rows * cols) _cost = new double[rows * cols * 2];
@@ -274,7 +292,8 @@ public sealed class ByteTracker
             for (int j = 0; j < _tracks.Count; j++)
             {
                 Track b = _tracks[j];
-                if (b.State != TrackState.Lost) continue;
+                // Only recently lost tracks: one kept longer for appearance has a drifting prediction that proves nothing.
+                if (b.State != TrackState.Lost || _frame - b.LastSeenFrame > _maxLostFrames) continue;
                 if (1 - a.Box.IoU(b.Box) >= 0.15) continue;
                 long ageA = _frame - a.StartFrame, ageB = _frame - b.StartFrame;
                 if (ageA > ageB) b.State = TrackState.Removed;

@@ -41,10 +41,10 @@ public sealed class TrackerOptions
     [Range(0.0, 2.0)] public double AppearanceVetoDistance { get; set; } = 0.5;
 
     /// <summary>
-    /// A lost track is re-associated with an unmatched detection by appearance when the cosine distance is at most
-    /// this; 0 disables it. Off by default: on PETS09-S2L1 it has so far cost IDF1 (docs/BENCHMARKS.md, re-ID).
+    /// A lost track is re-associated with an unmatched, confident detection by appearance when the cosine distance
+    /// is at most this; 0 disables it. Boxes cut by the image border take no part (their crops show part of a person).
     /// </summary>
-    [Range(0.0, 2.0)] public double ReassociationMaxDistance { get; set; }
+    [Range(0.0, 2.0)] public double ReassociationMaxDistance { get; set; } = 0.3;
 
     /// <summary>
     /// Motion gate of appearance re-association: the detection must lie within (0.5 + this × seconds lost) body
