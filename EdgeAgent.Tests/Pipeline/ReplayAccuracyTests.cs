@@ -2,6 +2,7 @@ using EdgeAgent.Capture;
 using EdgeAgent.Evaluation;
 using EdgeAgent.Inference;
 using EdgeAgent.Pipeline;
+using EdgeAgent.Reid;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeAgent.Tests.Pipeline;
@@ -19,10 +20,12 @@ public class ReplayAccuracyTests
     [OneTimeTearDown]
     public void DisposeDetector() => s_detector?.Dispose();
 
-    private static async Task<(List<MotRow> Rows, PipelineRunner Runner)> ReplayAsync(int maxFrames)
+    private static async Task<(List<MotRow> Rows, PipelineRunner Runner)> ReplayAsync(int maxFrames, AppearancePolicy policy = AppearancePolicy.Off)
     {
         var settings = TestAssets.SettingsFor(TestAssets.Video);
-        var runner = new PipelineRunner(settings, s_detector, dropWhenBusy: false, NullLoggerFactory.Instance, TimeProvider.System, ownsDetector: false);
+        settings.Reid.Policy = policy;
+        ReidEmbedder? embedder = PipelineRunner.CreateEmbedder(settings, NullLoggerFactory.Instance);
+        var runner = new PipelineRunner(settings, s_detector, dropWhenBusy: false, NullLoggerFactory.Instance, TimeProvider.System, ownsDetector: false, embedder);
         using var stop = new CancellationTokenSource();
         var rows = new List<MotRow>();
         Task run = runner.RunAsync(stop.Token);
@@ -56,17 +59,36 @@ public class ReplayAccuracyTests
         Assert.That(CapturedFrame.Live, Is.EqualTo(liveBefore), "no frame left undisposed after the pipeline drained");
     }
 
-    [Test]
-    public async Task Replay_WholeVideo_MeetsMotaAndIdf1Targets()
+    private static MotMetrics? s_motionOnly;
+
+    [Test, Order(1)]
+    public async Task Replay_WholeVideo_MotionOnly_MeetsVisionCoreTargets()
     {
-        var (rows, runner) = await ReplayAsync(int.MaxValue);
+        var (rows, runner) = await ReplayAsync(int.MaxValue, AppearancePolicy.Off);
         using (runner)
         {
             MotMetrics m = MotEvaluator.Evaluate(MotFile.Read(TestAssets.GroundTruth, true), rows);
+            s_motionOnly = m;
             TestContext.Out.WriteLine(m);
             Assert.That(m.Mota, Is.GreaterThanOrEqualTo(0.80), "MOTA target of the vision core");
             Assert.That(m.Idf1, Is.GreaterThanOrEqualTo(0.75), "IDF1 target of the vision core");
             Assert.That(runner.Health["cam1"].FramesProcessed, Is.EqualTo(795));
+        }
+    }
+
+    [Test, Order(2)]
+    public async Task Replay_WholeVideo_WithReid_GainsThreeIdf1PointsWithoutLosingMota()
+    {
+        if (s_motionOnly is null) await Replay_WholeVideo_MotionOnly_MeetsVisionCoreTargets();
+        MotMetrics motionOnly = s_motionOnly!;
+        var (rows, runner) = await ReplayAsync(int.MaxValue, AppearancePolicy.Selective);
+        using (runner)
+        {
+            MotMetrics m = MotEvaluator.Evaluate(MotFile.Read(TestAssets.GroundTruth, true), rows);
+            TestContext.Out.WriteLine($"re-ID: {m}\nmotion only: {motionOnly}");
+            Assert.That(m.Idf1, Is.GreaterThanOrEqualTo(0.80), "IDF1 target with re-identification");
+            Assert.That(m.Idf1, Is.GreaterThanOrEqualTo(motionOnly.Idf1 + 0.03), "at least 3 points above motion-only");
+            Assert.That(m.Mota, Is.GreaterThanOrEqualTo(motionOnly.Mota), "no loss of MOTA");
         }
     }
 }
