@@ -153,6 +153,7 @@ public sealed class CameraCapture : IDisposable
 
             _sequence++;
             _health.FrameCaptured();
+            if (_camera.Crop is { } crop) image = Crop(image!, crop);
             DropReason? verdict = gate.Check(image!);
             if (verdict is { } reason)
             {
@@ -165,7 +166,7 @@ public sealed class CameraCapture : IDisposable
             _awaitingFirstFrame = false;
             _health.FrameAccepted();
             backoff.Reset();
-            if (!Deliver(new CapturedFrame(_camera.Id, _sequence, _time.GetUtcNow(), image!, FrameRate), ct)) return true;
+            if (!Deliver(new CapturedFrame(_camera.Id, _sequence, _time.GetUtcNow(), image!, FrameRate, source.MediaTime), ct)) return true;
         }
         return true;
     }
@@ -192,6 +193,16 @@ public sealed class CameraCapture : IDisposable
             }
         }
         return true;
+    }
+
+    private static Mat Crop(Mat image, CropOptions crop)
+    {
+        int x = (int)Math.Round(crop.X * image.Width), y = (int)Math.Round(crop.Y * image.Height);
+        int w = Math.Clamp((int)Math.Round(crop.Width * image.Width), 1, image.Width - x);
+        int h = Math.Clamp((int)Math.Round(crop.Height * image.Height), 1, image.Height - y);
+        using (image)
+        using (var roi = new Mat(image, new Rect(x, y, w, h)))
+            return roi.Clone();
     }
 
     private void CheckStall()

@@ -24,6 +24,21 @@ public sealed class CameraOptions
 
     /// <summary>Video files: pace reading at the file's frame rate, as a live camera would deliver.</summary>
     public bool Realtime { get; set; }
+
+    /// <summary>Optional region of the source this camera uses, normalised 0..1 (e.g. one half of a wide view).</summary>
+    public CropOptions? Crop { get; set; }
+
+    /// <summary>Image ↔ floor point pairs of this camera; without them the camera has no floor positions.</summary>
+    public Ward.CalibrationOptions? Calibration { get; set; }
+}
+
+/// <summary>A region of the frame, normalised 0..1.</summary>
+public sealed class CropOptions
+{
+    public double X { get; set; }
+    public double Y { get; set; }
+    public double Width { get; set; } = 1;
+    public double Height { get; set; } = 1;
 }
 
 public enum SourceKind

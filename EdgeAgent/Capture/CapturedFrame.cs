@@ -11,13 +11,14 @@ public sealed class CapturedFrame : IDisposable
     private static long s_live;
     private Mat? _image;
 
-    public CapturedFrame(string cameraId, long sequence, DateTimeOffset capturedAt, Mat image, double frameRate = 0)
+    public CapturedFrame(string cameraId, long sequence, DateTimeOffset capturedAt, Mat image, double frameRate = 0, TimeSpan? mediaTime = null)
     {
         CameraId = cameraId;
         Sequence = sequence;
         CapturedAt = capturedAt;
         _image = image;
         FrameRate = frameRate;
+        MediaTime = mediaTime;
         Interlocked.Increment(ref s_live);
     }
 
@@ -31,6 +32,9 @@ public sealed class CapturedFrame : IDisposable
 
     /// <summary>Frame rate of the source (0 when unknown); lets the tracker convert durations to frames.</summary>
     public double FrameRate { get; }
+
+    /// <summary>Position in a video file (replays), so cameras read from files share one clock; null for live streams.</summary>
+    public TimeSpan? MediaTime { get; }
 
     public Mat Image => _image ?? throw new ObjectDisposedException(nameof(CapturedFrame));
 

@@ -37,6 +37,7 @@ public sealed class FfmpegFrameSource : IFrameSource
     }
 
     public double FrameRate { get; }
+    public TimeSpan? MediaTime => null;
     public long DecodeErrors => Interlocked.Read(ref _decodeErrors);
     public string? LastError { get; private set; }
 

@@ -14,6 +14,9 @@ public interface IFrameSource : IDisposable
     /// <summary>Makes a blocked <see cref="Read"/> return (called by the watchdog from another thread).</summary>
     void Abort();
 
+    /// <summary>Position of the last frame read in a file; null for live sources.</summary>
+    TimeSpan? MediaTime { get; }
+
     /// <summary>Decoder errors reported by the source so far.</summary>
     long DecodeErrors { get; }
 }

@@ -61,6 +61,7 @@ public sealed class OpenCvFrameSource : IFrameSource
     }
 
     public double FrameRate => _fps;
+    public TimeSpan? MediaTime { get; private set; }
     public long DecodeErrors { get; private set; }
 
     public ReadResult Read(out Mat? frame)
@@ -97,6 +98,7 @@ public sealed class OpenCvFrameSource : IFrameSource
         }
         _read++;
         _consecutiveErrors = 0;
+        if (_isFile) MediaTime = _fps > 0 ? TimeSpan.FromSeconds((_read - 1) / _fps) : TimeSpan.FromMilliseconds(_capture.PosMsec);
         frame = mat;
         return ReadResult.Frame;
     }

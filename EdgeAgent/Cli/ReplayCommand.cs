@@ -8,6 +8,7 @@ using EdgeAgent.Inference;
 using EdgeAgent.Pipeline;
 using EdgeAgent.Reid;
 using EdgeAgent.Tracking;
+using EdgeAgent.Ward;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 
@@ -65,7 +66,12 @@ public static class ReplayCommand
 
         var clock = Stopwatch.StartNew();
         Task run = runner.RunAsync(stop.Token);
+        var ward = new WardStage(settings.Capture.Cameras, settings.Ward, TimeProvider.System);
+        foreach (var (cam, error) in ward.ReprojectionErrors)
+            Console.WriteLine($"camera {cam}: floor calibration reprojection error {error:0.000} m");
+        var wardIds = new HashSet<int>();
         using (var writer = new MotTrackWriter(cam => single ? motOut : InsertSuffix(motOut, cam)))
+        using (var wardWriter = new MotTrackWriter(cam => InsertSuffix(motOut, single ? "ward" : $"ward.{cam}")))
         using (StreamWriter? detWriter = detectionsOut is null ? null : CreateWriter(detectionsOut))
         {
             try
@@ -74,6 +80,11 @@ public static class ReplayCommand
                 {
                     if (maxFrames is { } limit && snap.Sequence > limit) { stop.Cancel(); continue; }
                     writer.Write(snap);
+                    foreach (WardSnapshot wardSnap in ward.Add(snap))
+                    {
+                        wardWriter.Write(wardSnap);
+                        foreach (WardPerson p in wardSnap.People) wardIds.Add(p.WardIndex);
+                    }
                     if (detWriter is not null)
                         foreach (Detection d in snap.Detections)
                             detWriter.WriteLine(MotFile.Format((int)snap.Sequence, -1, d.Box, d.Score));
@@ -90,6 +101,11 @@ public static class ReplayCommand
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
             await run.ConfigureAwait(false);
+            foreach (WardSnapshot wardSnap in ward.Flush())
+            {
+                wardWriter.Write(wardSnap);
+                foreach (WardPerson p in wardSnap.People) wardIds.Add(p.WardIndex);
+            }
         }
         clock.Stop();
         progress.Done();
@@ -105,6 +121,7 @@ public static class ReplayCommand
 
         Console.WriteLine($"replay: {frames} frames in {clock.Elapsed.TotalSeconds:0.0} s ({fps:0.0} frames/s) on {detector.Provider}, model {detector.Model.Name}");
         Console.WriteLine($"tracks: {ids.Count} ids, {detections} detections; written to {(single ? motOut : InsertSuffix(motOut, "<camera>"))}");
+        Console.WriteLine($"ward: {wardIds.Count} ward identities across {settings.Capture.Cameras.Count} camera(s); written to {InsertSuffix(motOut, single ? "ward" : "ward.<camera>")}");
         foreach (var h in runner.Health.Values)
             Console.WriteLine($"camera {h.CameraId}: captured {h.FramesCaptured}, processed {h.FramesProcessed}, dropped {h.DropSummary()}, decode errors {h.DecodeErrors}, reconnects {h.Reconnects}");
         if (metrics is not null) Console.WriteLine($"accuracy vs {gtPath}: {metrics}");
@@ -118,6 +135,7 @@ public static class ReplayCommand
             seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
             framesPerSecond = Math.Round(fps, 2),
             trackIds = ids.Count,
+            wardIdentities = wardIds.Count,
             detections,
             cameras = runner.Health.Values.Select(h => new
             {

@@ -11,5 +11,6 @@ public sealed class AgentSettings
     public DetectorOptions Detection { get; init; } = new();
     public TrackerOptions Tracking { get; init; } = new();
     public Reid.ReidOptions Reid { get; init; } = new();
+    public Ward.WardOptions Ward { get; init; } = new();
     public OutputOptions Output { get; init; } = new();
 }

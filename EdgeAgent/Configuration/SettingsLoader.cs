@@ -53,6 +53,7 @@ public static class SettingsLoader
         BindSection(configuration, Inference.DetectorOptions.SectionName, settings.Detection, problems);
         BindSection(configuration, Tracking.TrackerOptions.SectionName, settings.Tracking, problems);
         BindSection(configuration, Reid.ReidOptions.SectionName, settings.Reid, problems);
+        BindSection(configuration, EdgeAgent.Ward.WardOptions.SectionName, settings.Ward, problems);
         BindSection(configuration, OutputOptions.SectionName, settings.Output, problems);
         if (problems.Count > 0) throw new ConfigurationException(problems);
         return settings;

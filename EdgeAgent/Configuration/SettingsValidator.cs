@@ -19,6 +19,11 @@ public static partial class SettingsValidator
         ValidateDetection(s.Detection, problems);
         ValidateTracking(s.Tracking, problems);
         AddAnnotations(Reid.ReidOptions.SectionName, s.Reid, problems);
+        AddAnnotations(EdgeAgent.Ward.WardOptions.SectionName, s.Ward, problems);
+        if (s.Ward.PseudonymRotation <= TimeSpan.Zero || s.Ward.PseudonymRotation > TimeSpan.FromDays(1))
+            problems.Add($"Ward:PseudonymRotation: must be positive and at most 1.00:00:00 (pseudonyms rotate at least daily), got {s.Ward.PseudonymRotation}");
+        if (s.Ward.HandoffWindow < TimeSpan.Zero || s.Ward.HandoffWindow > TimeSpan.FromMinutes(1))
+            problems.Add($"Ward:HandoffWindow: must be between 00:00:00 and 00:01:00, got {s.Ward.HandoffWindow}");
         if (s.Reid.RefreshInterval <= TimeSpan.Zero)
             problems.Add($"{Reid.ReidOptions.SectionName}:RefreshInterval: must be positive, got {s.Reid.RefreshInterval}");
         if (s.Output.StatusInterval < TimeSpan.FromSeconds(1))
@@ -49,6 +54,10 @@ public static partial class SettingsValidator
             if (string.IsNullOrWhiteSpace(cam.Source)) problems.Add($"{k}:Source: is required (a file, /dev/videoN, rtsp:// URL or GStreamer pipeline)");
             else if (FrameSourceFactory.Classify(cam) == SourceKind.File && !File.Exists(cam.Source))
                 problems.Add($"{k}:Source: video file '{cam.Source}' does not exist");
+            if (cam.Crop is { } crop && (crop.X < 0 || crop.Y < 0 || crop.Width <= 0 || crop.Height <= 0 || crop.X + crop.Width > 1.0001 || crop.Y + crop.Height > 1.0001))
+                problems.Add($"{k}:Crop: must lie inside the frame (normalised 0..1), got X {crop.X} Y {crop.Y} Width {crop.Width} Height {crop.Height}");
+            if (cam.Calibration is { } cal && EdgeAgent.Ward.WardStage.Fit(cal, out string? why) is null)
+                problems.Add($"{k}:Calibration: {why}");
             if (cam.FrameRate is < 0 or > 240) problems.Add($"{k}:FrameRate: must be between 0 and 240, got {cam.FrameRate}");
         }
         if (c.QueueCapacity is < 1 or > 64) problems.Add($"{S}:QueueCapacity: must be between 1 and 64, got {c.QueueCapacity}");

@@ -11,6 +11,9 @@ internal static partial class AgentLog
     [LoggerMessage(4001, LogLevel.Critical, "The pipeline failed; exiting so the service manager restarts the agent: {Reason}")]
     public static partial void Crashed(ILogger logger, string reason, Exception exception);
 
+    [LoggerMessage(4003, LogLevel.Information, "Camera {CameraId}: floor calibration reprojection error {Metres:0.000} m")]
+    public static partial void Calibration(ILogger logger, string cameraId, double metres);
+
     [LoggerMessage(4002, LogLevel.Information, "Every camera has ended; the pipeline stopped")]
     public static partial void Stopped(ILogger logger);
 }

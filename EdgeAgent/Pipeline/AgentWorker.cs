@@ -30,8 +30,11 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             using var status = time.CreateTimer(_ => LogStatus(runner), null, settings.Output.StatusInterval, settings.Output.StatusInterval);
             try
             {
+                var ward = new Ward.WardStage(settings.Capture.Cameras, settings.Ward, time);
+                foreach (var (cam, error) in ward.ReprojectionErrors) AgentLog.Calibration(_logger, cam, error);
                 await foreach (TrackSnapshot snapshot in runner.Channels.Tracks.Reader.ReadAllAsync(stoppingToken))
                 {
+                    ward.Add(snapshot);   // ward identities in time order; zones and events build on this (issue 4)
                     writer?.Write(snapshot);
                     if (snapshot.Sequence % 50 == 0) writer?.Flush();
                 }

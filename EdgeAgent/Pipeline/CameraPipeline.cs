@@ -71,11 +71,11 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
 
         IReadOnlyList<Track> tracks = _tracker.Update(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_detections));
         var people = new TrackedPerson[tracks.Count];
-        for (int i = 0; i < tracks.Count; i++) people[i] = new TrackedPerson(tracks[i].Id, tracks[i].Box, tracks[i].Score);
+        for (int i = 0; i < tracks.Count; i++) people[i] = new TrackedPerson(tracks[i].Id, tracks[i].Box, tracks[i].Score, tracks[i].Feature?.ToArray());
         health.FrameProcessed();
         var detections = new Detection[_detections.Count];
         for (int i = 0; i < detections.Length; i++) detections[i] = _detections[i].WithoutEmbedding;   // embeddings never leave
-        return new TrackSnapshot(cameraId, frame.Sequence, frame.CapturedAt, _width, _height, people, detections);
+        return new TrackSnapshot(cameraId, frame.Sequence, frame.CapturedAt, _width, _height, people, detections, frame.MediaTime);
     }
 
     /// <summary>Embeddings for the detections the tracker asks for (policy in <see cref="ReidOptions"/>), in one batch.</summary>

@@ -12,15 +12,27 @@ public sealed class MotTrackWriter : IDisposable
 
     public void Write(TrackSnapshot snapshot)
     {
-        if (!_writers.TryGetValue(snapshot.CameraId, out StreamWriter? w))
-        {
-            string path = _pathFor(snapshot.CameraId);
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            w = new StreamWriter(path, append: false) { AutoFlush = false };
-            _writers[snapshot.CameraId] = w;
-        }
+        StreamWriter w = WriterFor(snapshot.CameraId);
         foreach (TrackedPerson p in snapshot.Tracks)
             w.WriteLine(MotFile.Format((int)snapshot.Sequence, p.TrackId, p.Box, p.Score));
+    }
+
+    /// <summary>The ward view of a camera: the same boxes, numbered by ward identity (local index, not the pseudonym).</summary>
+    public void Write(Ward.WardSnapshot snapshot)
+    {
+        StreamWriter w = WriterFor(snapshot.CameraId);
+        foreach (Ward.WardPerson p in snapshot.People)
+            w.WriteLine(MotFile.Format((int)snapshot.Sequence, p.WardIndex, p.Box, 1f));
+    }
+
+    private StreamWriter WriterFor(string cameraId)
+    {
+        if (_writers.TryGetValue(cameraId, out StreamWriter? w)) return w;
+        string path = _pathFor(cameraId);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        w = new StreamWriter(path, append: false) { AutoFlush = false };
+        _writers[cameraId] = w;
+        return w;
     }
 
     public void Flush()

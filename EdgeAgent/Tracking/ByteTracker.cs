@@ -120,7 +120,7 @@ public sealed class ByteTracker
         foreach (Detection d in _leftDetections)
         {
             if (d.Score < _options.NewTrackThreshold) continue;
-            _tracks.Add(new Track(_nextId++, d, _frame, confirmImmediately: _frame == 1));
+            _tracks.Add(new Track(_nextId++, IsClean(d) ? d : d.WithoutEmbedding, _frame, confirmImmediately: _frame == 1));
         }
 
         // Step 5: lost tracks past the buffer are removed.

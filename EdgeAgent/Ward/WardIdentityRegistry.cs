@@ -1,0 +1,157 @@
+using System.Security.Cryptography;
+
+namespace EdgeAgent.Ward;
+
+/// <summary>
+/// One identity per person across the ward's cameras. A new track takes over an existing ward identity when the
+/// person is at the same floor position in another camera at the same moment (overlapping views), or has just
+/// left another camera near where the track appears (hand-off) — in both cases only if their appearances, when
+/// known, agree. Identities are random pseudonyms, replaced at every rotation; appearances are kept in memory only
+/// and forgotten with the identity. Used from one thread (the ward stage).
+/// </summary>
+public sealed class WardIdentityRegistry(WardOptions options, TimeProvider time)
+{
+    private sealed class Identity(int index, string pseudonym)
+    {
+        public int Index { get; } = index;
+        public string Pseudonym { get; set; } = pseudonym;
+        // Recent floor samples per camera: cameras are processed concurrently, so one may be behind another and
+        // must compare with the sample nearest its own moment, not with the other camera's latest.
+        public readonly Dictionary<string, List<(double Time, double X, double Y)>> Recent = new(StringComparer.Ordinal);
+        public float[]? Appearance;
+        public double LastSeen;
+    }
+
+    private readonly Dictionary<(string Camera, int Track), Identity> _byTrack = [];
+    private readonly List<Identity> _identities = [];
+    private readonly Dictionary<string, double> _cameraClock = new(StringComparer.Ordinal);
+    private DateTimeOffset _nextRotation = time.GetUtcNow() + options.PseudonymRotation;
+    private int _nextIndex = 1;
+
+    /// <summary>Identities currently remembered (live or within the hand-off window).</summary>
+    public int Count => _identities.Count;
+
+    /// <summary>
+    /// Records one camera's tracks at <paramref name="seconds"/> (media or wall time, one clock for all cameras) and
+    /// returns each track's ward identity, in the order given. Floor positions may be NaN for uncalibrated cameras.
+    /// </summary>
+    public IReadOnlyList<(int Index, string Pseudonym)> Observe(string camera, double seconds, IReadOnlyList<WardObservation> tracks)
+    {
+        RotateIfDue();
+        _cameraClock[camera] = seconds;
+        var result = new (int, string)[tracks.Count];
+        var takenHere = new HashSet<Identity>();
+        foreach (WardObservation t in tracks)
+            if (_byTrack.TryGetValue((camera, t.TrackId), out Identity? known)) takenHere.Add(known);
+
+        for (int i = 0; i < tracks.Count; i++)
+        {
+            WardObservation t = tracks[i];
+            if (!_byTrack.TryGetValue((camera, t.TrackId), out Identity? identity))
+            {
+                identity = FindCandidate(camera, seconds, t, takenHere) ?? NewIdentity();
+                _byTrack[(camera, t.TrackId)] = identity;
+                takenHere.Add(identity);
+            }
+            if (!double.IsNaN(t.FloorX)) Remember(identity, camera, seconds, t.FloorX, t.FloorY);
+            identity.LastSeen = Math.Max(identity.LastSeen, seconds);
+            if (t.Appearance is not null) identity.Appearance = Blend(identity.Appearance, t.Appearance);
+            result[i] = (identity.Index, identity.Pseudonym);
+        }
+        Expire();
+        return result;
+    }
+
+    private Identity? FindCandidate(string camera, double seconds, WardObservation t, HashSet<Identity> takenHere)
+    {
+        if (double.IsNaN(t.FloorX)) return null;
+        Identity? best = null;
+        double bestScore = double.MaxValue;
+        foreach (Identity id in _identities)
+        {
+            if (takenHere.Contains(id)) continue;   // one person cannot be two tracks of the same camera
+            foreach (var (otherCamera, samples) in id.Recent)
+            {
+                if (otherCamera == camera || samples.Count == 0) continue;
+                var last = samples.MinBy(s => Math.Abs(s.Time - seconds));
+                double gap = seconds - last.Time;
+                double dist = Math.Sqrt((t.FloorX - last.X) * (t.FloorX - last.X) + (t.FloorY - last.Y) * (t.FloorY - last.Y));
+                double limit = Math.Abs(gap) <= 0.5
+                    ? options.SamePlaceDistanceMetres                                                      // seen there right now
+                    : gap > 0 && gap <= options.HandoffWindow.TotalSeconds
+                        ? options.HandoffDistanceMetres + options.WalkingSpeedMetresPerSecond * gap      // just left there
+                        : -1;
+                if (limit < 0 || dist > limit) continue;
+                // At the same moment the floor position decides (a new track's first crops are often cut by the image
+                // edge); across a gap in time appearance must also agree.
+                double appearance = Distance(id.Appearance, t.Appearance);
+                bool sameMoment = Math.Abs(gap) <= 0.5;
+                if (!sameMoment && appearance > options.AppearanceMaxDistance) continue;
+                double score = dist / Math.Max(limit, 1e-6) + (double.IsNaN(appearance) ? 0.5 : Math.Min(appearance, 1));
+                if (score < bestScore) { bestScore = score; best = id; }
+            }
+        }
+        return best;
+    }
+
+    private void Remember(Identity identity, string camera, double seconds, double x, double y)
+    {
+        if (!identity.Recent.TryGetValue(camera, out var samples)) identity.Recent[camera] = samples = [];
+        samples.Add((seconds, x, y));
+        double horizon = seconds - options.HandoffWindow.TotalSeconds - 2;
+        int old = 0;
+        while (old < samples.Count && samples[old].Time < horizon) old++;
+        if (old > 0) samples.RemoveRange(0, old);
+    }
+
+    private Identity NewIdentity()
+    {
+        var id = new Identity(_nextIndex++, NewPseudonym());
+        _identities.Add(id);
+        return id;
+    }
+
+    // Forget identities (and their appearance) that no camera has seen for longer than the hand-off window.
+    private void Expire()
+    {
+        double now = _cameraClock.Values.Min();
+        double keep = options.HandoffWindow.TotalSeconds + 1;
+        var gone = _identities.Where(i => now - i.LastSeen > keep).ToHashSet();
+        if (gone.Count == 0) return;
+        _identities.RemoveAll(gone.Contains);
+        foreach (var key in _byTrack.Where(kv => gone.Contains(kv.Value)).Select(kv => kv.Key).ToList()) _byTrack.Remove(key);
+        foreach (Identity i in gone) i.Appearance = null;
+    }
+
+    private void RotateIfDue()
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        if (now < _nextRotation) return;
+        foreach (Identity i in _identities) i.Pseudonym = NewPseudonym();
+        _nextRotation = now + options.PseudonymRotation;
+    }
+
+    private static string NewPseudonym() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    private static float[] Blend(float[]? current, float[] next)
+    {
+        if (current is null) return (float[])next.Clone();
+        double sum = 0;
+        for (int i = 0; i < current.Length; i++) { current[i] = 0.9f * current[i] + 0.1f * next[i]; sum += current[i] * current[i]; }
+        float scale = sum > 0 ? (float)(1 / Math.Sqrt(sum)) : 0;
+        for (int i = 0; i < current.Length; i++) current[i] *= scale;
+        return current;
+    }
+
+    // Cosine distance; NaN when either appearance is unknown (then it neither allows nor forbids a link).
+    private static double Distance(float[]? a, float[]? b)
+    {
+        if (a is null || b is null) return double.NaN;
+        double dot = 0;
+        for (int i = 0; i < a.Length; i++) dot += a[i] * b[i];
+        return 1 - dot;
+    }
+}
+
+/// <summary>One track as the ward stage sees it: floor position (metres, NaN when the camera is not calibrated) and appearance.</summary>
+public readonly record struct WardObservation(int TrackId, double FloorX, double FloorY, float[]? Appearance);

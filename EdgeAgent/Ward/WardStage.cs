@@ -1,0 +1,80 @@
+using EdgeAgent.Capture;
+using EdgeAgent.Pipeline;
+
+namespace EdgeAgent.Ward;
+
+/// <summary>
+/// Tracks → ward: each camera's feet positions mapped to the floor with its homography, and one ward identity
+/// per person across cameras. Used from one thread, the consumer of the track channel.
+/// </summary>
+public sealed class WardStage
+{
+    private readonly Dictionary<string, FloorHomography> _floor = new(StringComparer.Ordinal);
+    private readonly WardIdentityRegistry _registry;
+    private readonly TimeOrderedMerge _merge;
+
+    public WardStage(IEnumerable<CameraOptions> cameras, WardOptions options, TimeProvider time)
+    {
+        foreach (CameraOptions c in cameras)
+        {
+            if (c.Calibration is null) continue;
+            FloorHomography h = Fit(c.Calibration, out string? problem)
+                ?? throw new InvalidOperationException($"camera '{c.Id}': {problem}");   // the validator reports this first
+            _floor[c.Id] = h;
+        }
+        _registry = new WardIdentityRegistry(options, time);
+        _merge = new TimeOrderedMerge(time);
+    }
+
+    /// <summary>
+    /// Takes the next snapshot from the track channel and returns the ward snapshots now ready, in time order
+    /// across cameras (possibly none, possibly several).
+    /// </summary>
+    public IReadOnlyList<WardSnapshot> Add(TrackSnapshot snapshot) => _merge.Add(snapshot).Select(Process).ToList();
+
+    /// <summary>The snapshots still held for ordering (end of a replay).</summary>
+    public IReadOnlyList<WardSnapshot> Flush() => _merge.Flush().Select(Process).ToList();
+
+    /// <summary>Reprojection error (metres) of each calibrated camera, for the start-up log.</summary>
+    public IReadOnlyDictionary<string, double> ReprojectionErrors => _floor.ToDictionary(kv => kv.Key, kv => kv.Value.ReprojectionErrorMetres);
+
+    private WardSnapshot Process(TrackSnapshot snapshot)
+    {
+        _floor.TryGetValue(snapshot.CameraId, out FloorHomography? h);
+        var observations = new WardObservation[snapshot.Tracks.Count];
+        for (int i = 0; i < observations.Length; i++)
+        {
+            TrackedPerson p = snapshot.Tracks[i];
+            var (fx, fy) = p.Box.Feet;
+            (double X, double Y) floor = h is null ? (double.NaN, double.NaN) : h.Map((double)fx / snapshot.FrameWidth, (double)fy / snapshot.FrameHeight);
+            observations[i] = new WardObservation(p.TrackId, floor.X, floor.Y, p.Appearance);
+        }
+        double seconds = TimeOrderedMerge.TimeOf(snapshot);
+        var ids = _registry.Observe(snapshot.CameraId, seconds, observations);
+        var people = new WardPerson[observations.Length];
+        for (int i = 0; i < people.Length; i++)
+            people[i] = new WardPerson(snapshot.Tracks[i].TrackId, ids[i].Index, ids[i].Pseudonym, snapshot.Tracks[i].Box, observations[i].FloorX, observations[i].FloorY);
+        return new WardSnapshot(snapshot.CameraId, snapshot.Sequence, snapshot.CapturedAt, people);
+    }
+
+    public static FloorHomography? Fit(CalibrationOptions c, out string? problem)
+    {
+        if (c.ImagePoints.Any(p => p.Length != 2) || c.FloorPoints.Any(p => p.Length != 2))
+        {
+            problem = "every point is [x, y]";
+            return null;
+        }
+        if (c.ImagePoints.Any(p => p[0] is < 0 or > 1 || p[1] is < 0 or > 1))
+        {
+            problem = "image points are normalised to 0..1 of the camera frame";
+            return null;
+        }
+        return FloorHomography.Fit(c.ImagePoints.Select(p => (p[0], p[1])).ToList(), c.FloorPoints.Select(p => (p[0], p[1])).ToList(), out problem);
+    }
+}
+
+/// <summary>One camera's people after the ward stage: floor position (metres; NaN when uncalibrated) and ward identity.</summary>
+public sealed record WardSnapshot(string CameraId, long Sequence, DateTimeOffset CapturedAt, IReadOnlyList<WardPerson> People);
+
+/// <summary>A person in a ward snapshot. <see cref="WardIndex"/> is local to this run; <see cref="Pseudonym"/> is what may leave the device.</summary>
+public readonly record struct WardPerson(int TrackId, int WardIndex, string Pseudonym, Tracking.BoundingBox Box, double FloorX, double FloorY);
