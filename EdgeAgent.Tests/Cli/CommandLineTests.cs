@@ -24,6 +24,13 @@ public class CommandLineTests
         Assert.That(rows.Select(r => int.Parse(r.Split(',')[0])).Max(), Is.EqualTo(150));
         using var json = JsonDocument.Parse(File.ReadAllText(summary));
         Assert.That(json.RootElement.GetProperty("frames").GetInt32(), Is.EqualTo(150));
+        // Re-identification ran (the default), yet no embedding reached any file the agent wrote, nor its output.
+        foreach (string file in Directory.GetFiles(dir))
+            foreach (string line in File.ReadLines(file))
+                Assert.That(line.Split(',', '[', ' ').Count(f => float.TryParse(f.Trim(), System.Globalization.CultureInfo.InvariantCulture, out _)), Is.LessThan(20),
+                    $"{Path.GetFileName(file)} holds a long vector of numbers: {line[..Math.Min(80, line.Length)]}");
+        Assert.That(stdout.Split('\n'), Has.All.Matches<string>(l => l.Split(' ', ',').Count(f => float.TryParse(f, System.Globalization.CultureInfo.InvariantCulture, out _)) < 20));
+        Assert.That(File.Exists(Path.Combine(dir, "tracks.ward.txt")), Is.True, "the ward view is written too");
         Assert.That(json.RootElement.GetProperty("accuracy").GetProperty("mota").GetDouble(), Is.GreaterThan(0.6));
     }
 
