@@ -43,6 +43,14 @@ public static class TestAssets
         return EdgeAgent.Pipeline.PipelineRunner.CreateDetector(DetectorOptions(model), NullLoggerFactory.Instance);
     }
 
+    public static EdgeAgent.Reid.ReidEmbedder CreateEmbedder(int maxBatch = 16)
+    {
+        var manifest = ModelManifest.Load(Path.Combine(ModelsDirectory, "manifest.json"));
+        var store = new ModelStore(manifest, ModelsDirectory);
+        return new EdgeAgent.Reid.ReidEmbedder(manifest.Get("osnet-x0_25-msmt17"), store.Resolve("osnet-x0_25-msmt17"), DetectorOptions(), maxBatch,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+    }
+
     public static AgentSettings SettingsFor(string source, string cameraId = "cam1") => new()
     {
         Capture = new EdgeAgent.Capture.CaptureOptions { Cameras = [new EdgeAgent.Capture.CameraOptions { Id = cameraId, Source = source }] },

@@ -2,7 +2,6 @@ using EdgeAgent.Evaluation;
 using EdgeAgent.Inference;
 using EdgeAgent.Reid;
 using EdgeAgent.Tracking;
-using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
 
 namespace EdgeAgent.Tests.Reid;
@@ -58,9 +57,7 @@ public class OcclusionReassociationTests
     {
         var gt = MotFile.Read(TestAssets.GroundTruth, true);
         using var detector = TestAssets.CreateDetector();
-        var manifest = ModelManifest.Load(Path.Combine(TestAssets.ModelsDirectory, "manifest.json"));
-        using var embedder = new ReidEmbedder(manifest.Get("osnet-x0_25-msmt17"),
-            new ModelStore(manifest, TestAssets.ModelsDirectory).Resolve("osnet-x0_25-msmt17"), TestAssets.DetectorOptions(), 16, NullLogger.Instance);
+        using var embedder = TestAssets.CreateEmbedder();
 
         var withReid = Run(detector, embedder, gt);
         var motionOnly = Run(detector, null, gt);

@@ -13,12 +13,7 @@ namespace EdgeAgent.Tests.Reid;
 [Category("Integration")]
 public class ReidEmbedderTests
 {
-    private static ReidEmbedder CreateEmbedder(int maxBatch = 16)
-    {
-        var manifest = ModelManifest.Load(Path.Combine(TestAssets.ModelsDirectory, "manifest.json"));
-        var store = new ModelStore(manifest, TestAssets.ModelsDirectory);
-        return new ReidEmbedder(manifest.Get("osnet-x0_25-msmt17"), store.Resolve("osnet-x0_25-msmt17"), TestAssets.DetectorOptions(), maxBatch, NullLogger.Instance);
-    }
+    private static ReidEmbedder CreateEmbedder(int maxBatch = 16) => TestAssets.CreateEmbedder(maxBatch);
 
     private static (Mat Frame, List<MotRow> People) FrameWithGroundTruth(int frameNumber)
     {
