@@ -13,7 +13,7 @@ gt=$(find_ground_truth)
 
 dotnet build -c Release EdgeAgent/EdgeAgent.csproj -v quiet -nologo -clp:ErrorsOnly
 agent=EdgeAgent/bin/Release/net10.0/edge-agent
-"$agent" models pull --model yolox-nano-person-humanart
+"$agent" models pull
 args=(replay --input "$video" --out out/demo)
 [ -n "$gt" ] && args+=(--gt "$gt")
 "$agent" "${args[@]}" "$@"
