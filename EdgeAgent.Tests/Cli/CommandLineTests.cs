@@ -100,3 +100,37 @@ public class CommandLineTests
         Assert.That(File.ReadAllLines(tracks), Is.Not.Empty, "tracks written by the service");
     }
 }
+
+[Category("Integration")]
+[NonParallelizable]
+public class MultiCameraReplayCommandTests
+{
+    [Test]
+    public void Replay_ConfigWithTwoCameras_WritesPerCameraAndPerWardTracks()
+    {
+        var gt = EdgeAgent.Evaluation.MotFile.Read(TestAssets.GroundTruth, true);
+        string dir = TestAssets.NewTempDirectory();
+        string Points(double[][] pts) => "[" + string.Join(",", pts.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"[{p[0]:0.#####},{p[1]:0.#####}]"))) + "]";
+        string Camera(string id, double cropX)
+        {
+            var cal = EdgeAgent.Tests.Ward.TwoCameraHandoffTests.CalibrationFromGroundTruth(gt, cropX);
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $$"""{ "Id": "{{id}}", "Source": "{{TestAssets.Video}}", "Crop": { "X": {{cropX / 768}}, "Width": 0.625 }, "Calibration": { "ImagePoints": {{Points([.. cal.ImagePoints])}}, "FloorPoints": {{Points([.. cal.FloorPoints])}} } }""");
+        }
+        string config = Path.Combine(dir, "two-cameras.json");
+        File.WriteAllText(config, $$"""
+            { "Capture": { "Cameras": [ {{Camera("left", 0)}}, {{Camera("right", 288)}} ] },
+              "Detection": { "ModelsDirectory": "{{TestAssets.ModelsDirectory}}" } }
+            """);
+        var (code, stdout, stderr) = AgentProcess.Run(TimeSpan.FromSeconds(120), "replay", "--config", config, "--frames", "120",
+            "--mot-out", Path.Combine(dir, "tracks.txt"), "--summary-out", Path.Combine(dir, "summary.json"), "--quiet");
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("camera left: floor calibration reprojection error").And.Contain("camera right: floor calibration reprojection error"));
+        foreach (string name in new[] { "tracks.left.txt", "tracks.right.txt", "tracks.ward.left.txt", "tracks.ward.right.txt" })
+            Assert.That(File.ReadAllLines(Path.Combine(dir, name)), Is.Not.Empty, name);
+        // Within the ward files, ids are ward identities: people seen by both cameras carry the same one.
+        var leftIds = File.ReadLines(Path.Combine(dir, "tracks.ward.left.txt")).Select(l => l.Split(',')[1]).ToHashSet();
+        var rightIds = File.ReadLines(Path.Combine(dir, "tracks.ward.right.txt")).Select(l => l.Split(',')[1]).ToHashSet();
+        Assert.That(leftIds.Intersect(rightIds), Is.Not.Empty, "someone in the shared part has one identity in both cameras");
+    }
+}
