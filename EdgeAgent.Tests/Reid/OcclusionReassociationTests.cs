@@ -1,4 +1,7 @@
+using EdgeAgent.Capture;
 using EdgeAgent.Evaluation;
+using EdgeAgent.Health;
+using EdgeAgent.Pipeline;
 using EdgeAgent.Inference;
 using EdgeAgent.Reid;
 using EdgeAgent.Tracking;
@@ -19,32 +22,25 @@ public class OcclusionReassociationTests
 
     private static Dictionary<int, int?> Run(PersonDetector detector, ReidEmbedder? embedder, List<MotRow> gt)
     {
-        var tracker = new ByteTracker(new TrackerOptions(), 10) { FrameSize = (768, 576) };
+        var health = new CameraHealth("cam1");
+        var pipeline = new CameraPipeline("cam1", detector, new TrackerOptions(), new PipelineChannels([health], 2, dropWhenBusy: false), health,
+            embedder, new ReidOptions { Policy = embedder is null ? AppearancePolicy.Off : AppearancePolicy.Selective });
         var person = gt.Where(r => r.Id == Person).ToDictionary(r => r.Frame);
         var idAt = new Dictionary<int, int?>();
         using var capture = new VideoCapture(TestAssets.Video);
         capture.Set(VideoCaptureProperties.PosFrames, First - 1);
-        using var frame = new Mat();
         var detections = new List<Detection>();
         for (int f = First; f <= Last; f++)
         {
-            Assert.That(capture.Read(frame), Is.True);
+            var image = new Mat();
+            Assert.That(capture.Read(image), Is.True);
+            using var frame = new CapturedFrame("cam1", f, DateTimeOffset.UtcNow, image, 10);
             detections.Clear();
-            detector.Detect(frame, detections);
+            detector.Detect(image, detections);
             if (f is >= HiddenFrom and <= HiddenTo && person.TryGetValue(f, out MotRow hidden))
-                detections.RemoveAll(d => d.Box.IoU(hidden.Box) > 0.3f);
-            if (embedder is not null)
-            {
-                var need = new bool[detections.Count];
-                tracker.SelectForAppearance(detections.ToArray(), need, AppearancePolicy.Selective, TimeSpan.FromSeconds(1));
-                var boxes = detections.Where((_, i) => need[i]).Select(d => d.Box).ToArray();
-                var embeddings = new float[boxes.Length * embedder.Dimension];
-                embedder.Embed(frame, boxes, embeddings);
-                for (int i = 0, k = 0; i < detections.Count; i++)
-                    if (need[i]) detections[i] = detections[i] with { Embedding = embeddings.AsSpan(k++ * 512, 512).ToArray() };
-            }
-            var tracks = tracker.Update(detections.ToArray());
-            idAt[f] = person.TryGetValue(f, out MotRow p) ? tracks.FirstOrDefault(t => t.Box.IoU(p.Box) >= 0.5f)?.Id : null;
+                detections.RemoveAll(d => d.Box.IoU(hidden.Box) > 0.3f);   // the trolley
+            TrackSnapshot snapshot = pipeline.Process(frame, detections);
+            idAt[f] = person.TryGetValue(f, out MotRow p) ? snapshot.Tracks.Cast<TrackedPerson?>().FirstOrDefault(t => t!.Value.Box.IoU(p.Box) >= 0.5f)?.TrackId : null;
         }
         return idAt;
     }

@@ -47,7 +47,13 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
     }
 
     /// <summary>Detects and tracks one frame. Public so benchmarks and tests can drive it without channels.</summary>
-    public TrackSnapshot Process(CapturedFrame frame)
+    public TrackSnapshot Process(CapturedFrame frame) => Process(frame, null);
+
+    /// <summary>
+    /// Tracks one frame with the given detections instead of running the detector (saved or edited detections,
+    /// e.g. a simulated occlusion); appearance and tracking run exactly as in <see cref="Process(CapturedFrame)"/>.
+    /// </summary>
+    public TrackSnapshot Process(CapturedFrame frame, IEnumerable<Detection>? givenDetections)
     {
         var image = frame.Image;
         if (_tracker is null)
@@ -63,9 +69,16 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
         _height = image.Height;
         _tracker.FrameSize = (_width, _height);
         _detections.Clear();
-        long start = Stopwatch.GetTimestamp();
-        detector.Detect(image, _detections);
-        EdgeMetrics.DetectDuration.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, new KeyValuePair<string, object?>("camera.id", cameraId));
+        if (givenDetections is not null)
+        {
+            _detections.AddRange(givenDetections);
+        }
+        else
+        {
+            long start = Stopwatch.GetTimestamp();
+            detector.Detect(image, _detections);
+            EdgeMetrics.DetectDuration.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, new KeyValuePair<string, object?>("camera.id", cameraId));
+        }
 
         if (embedder is not null && reidOptions is not null) AddAppearance(image);
 
