@@ -266,7 +266,10 @@ public sealed class ByteTracker
                     float iou = t.Box.IoU(d.Box);
                     if (iou > best) { best = iou; owner = t; }
                 }
-                mark = owner is null || best < 0.5f || _frame + 1 - owner.FeatureFrame >= refreshFrames;
+                // Unowned: a new or reappearing person, unless too doubtful to start or revive a track (then its
+                // embedding could never be used — the sign the detector half-believes in would cost a crop a frame).
+                bool unowned = owner is null || best < 0.5f;
+                mark = unowned ? d.Score >= _options.NewTrackThreshold : _frame + 1 - owner!.FeatureFrame >= refreshFrames;
             }
             if (mark) { need[j] = true; count++; }
         }
