@@ -62,6 +62,8 @@ public sealed class OpenCvFrameSource : IFrameSource
 
     public double FrameRate => _fps;
     public TimeSpan? MediaTime { get; private set; }
+
+    private TimeSpan _loopOffset;
     public long DecodeErrors { get; private set; }
 
     public ReadResult Read(out Mat? frame)
@@ -98,7 +100,7 @@ public sealed class OpenCvFrameSource : IFrameSource
         }
         _read++;
         _consecutiveErrors = 0;
-        if (_isFile) MediaTime = _fps > 0 ? TimeSpan.FromSeconds((_read - 1) / _fps) : TimeSpan.FromMilliseconds(_capture.PosMsec);
+        if (_isFile) MediaTime = _loopOffset + (_fps > 0 ? TimeSpan.FromSeconds((_read - 1) / _fps) : TimeSpan.FromMilliseconds(_capture.PosMsec));
         frame = mat;
         return ReadResult.Frame;
     }
@@ -106,6 +108,8 @@ public sealed class OpenCvFrameSource : IFrameSource
     /// <summary>Video files: seek back to the first frame (loop mode).</summary>
     public bool Rewind()
     {
+        // Media time keeps running across loops, so later stages never see time go backwards.
+        if (MediaTime is { } t) _loopOffset = t + TimeSpan.FromSeconds(_fps > 0 ? 1 / _fps : 0.04);
         _read = 0;
         return _capture.Set(VideoCaptureProperties.PosFrames, 0);
     }

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Capture;
+using EdgeAgent.Badges;
 using EdgeAgent.Configuration;
+using EdgeAgent.Events;
 using EdgeAgent.Evaluation;
 using EdgeAgent.Inference;
 using EdgeAgent.Pipeline;
@@ -16,8 +18,9 @@ namespace EdgeAgent.Cli;
 
 /// <summary>
 /// <c>edge-agent replay --input VIDEO [--config FILE] [--mot-out FILE] [--gt FILE] [--summary-out FILE]
-/// [--realtime] [--frames N] [--min-mota X] [--detections-out FILE] [--quiet]</c>: the whole pipeline on a file, as fast as it can
-/// (or at the file's rate), tracks in MOTChallenge format, and with <c>--gt</c> the accuracy.
+/// [--events-out FILE] [--realtime] [--frames N] [--min-mota X] [--detections-out FILE] [--quiet]</c>: the whole pipeline on a file,
+/// as fast as it can (or at the file's rate): tracks in MOTChallenge format, the zone events as JSON lines (dated by the
+/// video's media time from the start of the run), and with <c>--gt</c> the accuracy.
 /// </summary>
 public static class ReplayCommand
 {
@@ -36,6 +39,7 @@ public static class ReplayCommand
         string motOut = args.Get("mot-out") ?? Path.Combine(outDir, "tracks.mot.txt");
         string summaryOut = args.Get("summary-out") ?? Path.Combine(outDir, "summary.json");
         string? detectionsOut = args.Get("detections-out");
+        string eventsOut = args.Get("events-out") ?? Path.Combine(outDir, "events.jsonl");
         args.RejectUnknown();
         double? minMota = minMotaText is null ? null
             : double.TryParse(minMotaText, CultureInfo.InvariantCulture, out double m) ? m : throw new CliException($"--min-mota must be a number, got '{minMotaText}'");
@@ -62,25 +66,31 @@ public static class ReplayCommand
         var results = new Dictionary<string, List<MotRow>>(StringComparer.Ordinal);
         var ids = new HashSet<(string, int)>();
         var progress = new ConsoleProgress(totalFrames * settings.Capture.Cameras.Count, quiet);
-        long frames = 0, detections = 0;
+        long frames = 0, detections = 0, eventCount = 0;
 
         var clock = Stopwatch.StartNew();
         Task run = runner.RunAsync(stop.Token);
-        var ward = new WardStage(settings.Capture.Cameras, settings.Ward, TimeProvider.System);
-        foreach (var (cam, error) in ward.ReprojectionErrors)
+        var stage = new EventStage(settings, new EventFactory(settings.Ward.EffectiveDeviceId, settings.Ward.Site, settings.Ward.Id),
+            DateTimeOffset.UtcNow, mediaTime: true, TimeProvider.System);
+        using var badges = BadgeReaderGroup.Start(settings.Badges, stage.Enqueue, loggers, TimeProvider.System);
+        foreach (var (cam, error) in stage.Ward.ReprojectionErrors)
             Console.WriteLine($"camera {cam}: floor calibration reprojection error {error:0.000} m");
         var wardIds = new HashSet<int>();
         using (var writer = new MotTrackWriter(cam => single ? motOut : InsertSuffix(motOut, cam)))
         using (var wardWriter = new MotTrackWriter(cam => InsertSuffix(motOut, single ? "ward" : $"ward.{cam}")))
         using (StreamWriter? detWriter = detectionsOut is null ? null : CreateWriter(detectionsOut))
+        using (var eventWriter = new JsonLinesEventWriter(eventsOut))
         {
+            eventWriter.Write(stage.Start(null));
             try
             {
                 await foreach (TrackSnapshot snap in runner.Channels.Tracks.Reader.ReadAllAsync(CancellationToken.None))
                 {
                     if (maxFrames is { } limit && snap.Sequence > limit) { stop.Cancel(); continue; }
                     writer.Write(snap);
-                    foreach (WardSnapshot wardSnap in ward.Add(snap))
+                    var (wardSnaps, events) = stage.Add(snap);
+                    eventWriter.Write(events);
+                    foreach (WardSnapshot wardSnap in wardSnaps)
                     {
                         wardWriter.Write(wardSnap);
                         foreach (WardPerson p in wardSnap.People) wardIds.Add(p.WardIndex);
@@ -101,11 +111,15 @@ public static class ReplayCommand
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
             await run.ConfigureAwait(false);
-            foreach (WardSnapshot wardSnap in ward.Flush())
+            var (lastSnaps, lastEvents) = stage.Flush();
+            eventWriter.Write(lastEvents);
+            foreach (WardSnapshot wardSnap in lastSnaps)
             {
                 wardWriter.Write(wardSnap);
                 foreach (WardPerson p in wardSnap.People) wardIds.Add(p.WardIndex);
             }
+            eventWriter.Write(stage.Stop());
+            eventCount = eventWriter.Written;
         }
         clock.Stop();
         progress.Done();
@@ -122,6 +136,8 @@ public static class ReplayCommand
         Console.WriteLine($"replay: {frames} frames in {clock.Elapsed.TotalSeconds:0.0} s ({fps:0.0} frames/s) on {detector.Provider}, model {detector.Model.Name}");
         Console.WriteLine($"tracks: {ids.Count} ids, {detections} detections; written to {(single ? motOut : InsertSuffix(motOut, "<camera>"))}");
         Console.WriteLine($"ward: {wardIds.Count} ward identities across {settings.Capture.Cameras.Count} camera(s); written to {InsertSuffix(motOut, single ? "ward" : "ward.<camera>")}");
+        Console.WriteLine($"events: {eventCount} written to {eventsOut}");
+        foreach (BadgeReader r in badges.Readers) Console.WriteLine($"badge reader {r.Health.ReaderId}: {r.Health}");
         foreach (var h in runner.Health.Values)
             Console.WriteLine($"camera {h.CameraId}: captured {h.FramesCaptured}, processed {h.FramesProcessed}, dropped {h.DropSummary()}, decode errors {h.DecodeErrors}, reconnects {h.Reconnects}");
         if (metrics is not null) Console.WriteLine($"accuracy vs {gtPath}: {metrics}");
@@ -144,6 +160,8 @@ public static class ReplayCommand
                 decodeErrors = h.DecodeErrors, reconnects = h.Reconnects, stalls = h.Stalls,
             }),
             motOut,
+            eventsOut,
+            events = eventCount,
             accuracy = metrics is null ? null : new
             {
                 groundTruth = gtPath, mota = Math.Round(metrics.Mota, 4), idf1 = Math.Round(metrics.Idf1, 4),

@@ -12,5 +12,8 @@ public sealed class AgentSettings
     public TrackerOptions Tracking { get; init; } = new();
     public Reid.ReidOptions Reid { get; init; } = new();
     public Ward.WardOptions Ward { get; init; } = new();
+    public Zones.ZoneOptions Zones { get; init; } = new();
+    public Roles.RoleOptions Roles { get; init; } = new();
+    public Badges.BadgeOptions Badges { get; init; } = new();
     public OutputOptions Output { get; init; } = new();
 }

@@ -11,6 +11,12 @@ public sealed class OutputOptions
     /// <summary>Service mode: append each camera's tracks to <c>&lt;Directory&gt;/&lt;camera&gt;.mot.txt</c> (MOTChallenge format).</summary>
     public bool WriteTracks { get; set; }
 
+    /// <summary>Service mode: append every event to <c>&lt;Directory&gt;/events.jsonl</c> (JSON lines; the local record until events are synced).</summary>
+    public bool WriteEvents { get; set; } = true;
+
+    /// <summary>Folder for state that must survive a restart (open presences, the event sequence). systemd's StateDirectory in production.</summary>
+    public string StateDirectory { get; set; } = "state";
+
     /// <summary>How often the service logs each camera's counters.</summary>
     public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(60);
 }

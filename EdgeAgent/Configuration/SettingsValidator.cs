@@ -24,6 +24,12 @@ public static partial class SettingsValidator
             problems.Add($"Ward:PseudonymRotation: must be positive and at most 1.00:00:00 (pseudonyms rotate at least daily), got {s.Ward.PseudonymRotation}");
         if (s.Ward.HandoffWindow < TimeSpan.Zero || s.Ward.HandoffWindow > TimeSpan.FromMinutes(1))
             problems.Add($"Ward:HandoffWindow: must be between 00:00:00 and 00:01:00, got {s.Ward.HandoffWindow}");
+        if (!IdPattern().IsMatch(s.Ward.Id)) problems.Add($"Ward:Id: '{s.Ward.Id}' may contain only letters, digits, '-' and '_' (at most 64); it becomes part of MQTT topics");
+        if (!IdPattern().IsMatch(s.Ward.Site)) problems.Add($"Ward:Site: '{s.Ward.Site}' may contain only letters, digits, '-' and '_' (at most 64); it becomes part of MQTT topics");
+        if (s.Ward.DeviceId.Length > 0 && !IdPattern().IsMatch(s.Ward.DeviceId)) problems.Add($"Ward:DeviceId: '{s.Ward.DeviceId}' may contain only letters, digits, '-' and '_' (at most 64)");
+        Zones.FloorPlan.Create(s.Zones, problems);
+        ValidateRoles(s.Roles, problems);
+        ValidateBadges(s.Badges, s.Zones, problems);
         if (s.Reid.RefreshInterval <= TimeSpan.Zero)
             problems.Add($"{Reid.ReidOptions.SectionName}:RefreshInterval: must be positive, got {s.Reid.RefreshInterval}");
         if (s.Output.StatusInterval < TimeSpan.FromSeconds(1))
@@ -93,6 +99,50 @@ public static partial class SettingsValidator
             problems.Add($"{S}:AppearanceReassociationWindow: must be between LostTrackBuffer ({t.LostTrackBuffer}) and 00:10:00, got {t.AppearanceReassociationWindow}");
         if (t.LostTrackBuffer < TimeSpan.Zero || t.LostTrackBuffer > TimeSpan.FromMinutes(10))
             problems.Add($"{S}:LostTrackBuffer: must be between 00:00:00 and 00:10:00, got {t.LostTrackBuffer}");
+    }
+
+    private static void ValidateRoles(Roles.RoleOptions r, List<string> problems)
+    {
+        const string S = Roles.RoleOptions.SectionName;
+        if (r.MinConfidence is <= 0 or > 1) problems.Add($"{S}:MinConfidence: must be above 0 and at most 1, got {r.MinConfidence}");
+        if (r.Frames is < 1 or > 1000) problems.Add($"{S}:Frames: must be between 1 and 1000, got {r.Frames}");
+        for (int i = 0; i < r.Uniforms.Count; i++)
+        {
+            Roles.UniformProfile u = r.Uniforms[i];
+            string k = $"{S}:Uniforms:{i}";
+            if (string.IsNullOrWhiteSpace(u.Role) || u.Role.Length > 64) problems.Add($"{k}:Role: is required (1–64 characters)");
+            if (u.Examples.Count == 0 && u.Hue is null) problems.Add($"{k}:Hue: give a hue range [min, max] (0–180) or Examples");
+            if (u.Hue is { } hue && (hue.Length != 2 || hue.Any(h => h is < 0 or > 180))) problems.Add($"{k}:Hue: must be [min, max] within 0–180");
+            if (u.MinSaturation is < 0 or > 255) problems.Add($"{k}:MinSaturation: must be between 0 and 255, got {u.MinSaturation}");
+            if (u.MinValue is < 0 or > 255 || u.MaxValue is < 0 or > 255 || u.MinValue > u.MaxValue)
+                problems.Add($"{k}:MinValue: MinValue and MaxValue must lie within 0–255 with MinValue ≤ MaxValue, got {u.MinValue} and {u.MaxValue}");
+            if (u.MinFraction is <= 0 or > 1) problems.Add($"{k}:MinFraction: must be above 0 and at most 1, got {u.MinFraction}");
+            if (u.MinSimilarity is < -1 or > 1) problems.Add($"{k}:MinSimilarity: must be between -1 and 1, got {u.MinSimilarity}");
+            for (int j = 0; j < u.Examples.Count; j++)
+                if (!File.Exists(u.Examples[j])) problems.Add($"{k}:Examples:{j}: image file '{u.Examples[j]}' does not exist");
+        }
+    }
+
+    private static void ValidateBadges(Badges.BadgeOptions b, Zones.ZoneOptions zones, List<string> problems)
+    {
+        const string S = Badges.BadgeOptions.SectionName;
+        if (b.Readers.Count > 0 && string.IsNullOrWhiteSpace(b.Roster)) problems.Add($"{S}:Roster: is required when badge readers are configured (build it with 'edge-agent roster build')");
+        else if (b.Roster is { Length: > 0 } roster && !File.Exists(roster)) problems.Add($"{S}:Roster: roster file '{roster}' does not exist");
+        if (b.FusionWindow <= TimeSpan.Zero || b.FusionWindow > TimeSpan.FromMinutes(1)) problems.Add($"{S}:FusionWindow: must be positive and at most 00:01:00, got {b.FusionWindow}");
+        if (b.RepeatSuppression < TimeSpan.Zero) problems.Add($"{S}:RepeatSuppression: must not be negative, got {b.RepeatSuppression}");
+        if (b.ReconnectInitialDelay <= TimeSpan.Zero) problems.Add($"{S}:ReconnectInitialDelay: must be positive, got {b.ReconnectInitialDelay}");
+        if (b.ReconnectMaxDelay < b.ReconnectInitialDelay) problems.Add($"{S}:ReconnectMaxDelay: must be at least ReconnectInitialDelay ({b.ReconnectInitialDelay}), got {b.ReconnectMaxDelay}");
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < b.Readers.Count; i++)
+        {
+            Badges.BadgeReaderOptions r = b.Readers[i];
+            string k = $"{S}:Readers:{i}";
+            if (!IdPattern().IsMatch(r.Id)) problems.Add($"{k}:Id: '{r.Id}' may contain only letters, digits, '-' and '_' (at most 64)");
+            else if (!ids.Add(r.Id)) problems.Add($"{k}:Id: '{r.Id}' is used by another reader");
+            if (string.IsNullOrWhiteSpace(r.Port)) problems.Add($"{k}:Port: is required (a serial device such as /dev/ttyTHS1)");
+            if (r.BaudRate is < 300 or > 4_000_000) problems.Add($"{k}:BaudRate: must be between 300 and 4000000, got {r.BaudRate}");
+            if (!zones.Doors.Any(d => d.Id == r.Door)) problems.Add($"{k}:Door: no door in Zones:Doors has the id '{r.Door}'");
+        }
     }
 
     private static void AddAnnotations(string section, object options, List<string> problems)

@@ -15,5 +15,9 @@ public static class EdgeMetrics
     public static readonly Counter<long> FramesProcessed = Meter.CreateCounter<long>("edge.pipeline.frames", "{frame}", "Frames through detection and tracking");
     public static readonly Histogram<double> DetectDuration = Meter.CreateHistogram<double>("edge.detect.duration", "ms", "Detector time per frame, preprocessing included");
     public static readonly Histogram<double> ReidDuration = Meter.CreateHistogram<double>("edge.reid.duration", "ms", "Re-identification embedding time per frame that needed it");
+    public static readonly Counter<long> BadgeReads = Meter.CreateCounter<long>("edge.badges.reads", "{read}", "Badge frames by result: accepted, unknown, bad_checksum, malformed, repeat");
+    public static readonly Counter<long> BadgeGarbageBytes = Meter.CreateCounter<long>("edge.badges.garbage_bytes", "By", "Bytes on a badge line outside any valid frame");
+    public static readonly Counter<long> BadgeReconnects = Meter.CreateCounter<long>("edge.badges.reconnects", "{reconnect}", "Badge readers reopened after an error");
+    public static readonly Counter<long> ZoneEvents = Meter.CreateCounter<long>("edge.zones.events", "{event}", "Zone events made, by type");
     public static readonly Counter<long> TrackerResets = Meter.CreateCounter<long>("edge.tracking.resets", "{reset}", "Tracker resets after a resolution change");
 }

@@ -1,4 +1,7 @@
+using EdgeAgent.Badges;
 using EdgeAgent.Configuration;
+using EdgeAgent.Events;
+using EdgeAgent.Zones;
 using EdgeAgent.Health;
 using EdgeAgent.Inference;
 using EdgeAgent.Reid;
@@ -26,20 +29,46 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             using var writer = settings.Output.WriteTracks
                 ? new MotTrackWriter(cam => Path.Combine(settings.Output.Directory, $"{cam}.mot.txt"))
                 : null;
+            var store = new ZoneStateStore(Path.Combine(settings.Output.StateDirectory, "zones.json"));
+            ZoneStateStore.Saved? saved = store.Load();
+            var stage = new EventStage(settings, new EventFactory(settings.Ward.EffectiveDeviceId, settings.Ward.Site, settings.Ward.Id, saved?.LastSequence ?? 0),
+                time.GetUtcNow(), mediaTime: false, time);
             Task run = runner.RunAsync(stoppingToken);
             using var status = time.CreateTimer(_ => LogStatus(runner), null, settings.Output.StatusInterval, settings.Output.StatusInterval);
+            foreach (var (cam, error) in stage.Ward.ReprojectionErrors) AgentLog.Calibration(_logger, cam, error);
+            using var events = settings.Output.WriteEvents ? new JsonLinesEventWriter(Path.Combine(settings.Output.Directory, "events.jsonl"), append: true) : null;
+            void Emit(IReadOnlyList<EventEnvelope> made)
+            {
+                if (made.Count == 0) return;
+                events?.Write(made);
+                events?.Flush();
+                store.Save(stage.State, stage.LastSequence);
+            }
+            Emit(stage.Start(saved?.State));
+            using var badges = BadgeReaderGroup.Start(settings.Badges, stage.Enqueue, loggers, time);
+            var reader = runner.Channels.Tracks.Reader;
             try
             {
-                var ward = new Ward.WardStage(settings.Capture.Cameras, settings.Ward, time);
-                foreach (var (cam, error) in ward.ReprojectionErrors) AgentLog.Calibration(_logger, cam, error);
-                await foreach (TrackSnapshot snapshot in runner.Channels.Tracks.Reader.ReadAllAsync(stoppingToken))
+                while (true)
                 {
-                    ward.Add(snapshot);   // ward identities in time order; zones and events build on this (issue 4)
-                    writer?.Write(snapshot);
-                    if (snapshot.Sequence % 50 == 0) writer?.Flush();
+                    // Wake at least every second so exits and alerts are decided even when no camera delivers.
+                    using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    tick.CancelAfter(TimeSpan.FromSeconds(1));
+                    bool more;
+                    try { more = await reader.WaitToReadAsync(tick.Token); }
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested) { Emit(stage.Tick(time.GetUtcNow())); continue; }
+                    if (!more) break;
+                    while (reader.TryRead(out TrackSnapshot? snapshot))
+                    {
+                        Emit(stage.Add(snapshot).Events);
+                        writer?.Write(snapshot);
+                        if (snapshot.Sequence % 50 == 0) writer?.Flush();
+                    }
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+            Emit(stage.Flush().Events);
+            Emit(stage.Stop());
             await run;
             LogStatus(runner);
             if (!stoppingToken.IsCancellationRequested)

@@ -13,7 +13,7 @@ namespace EdgeAgent.Pipeline;
 /// A change of frame size (a camera switched resolution) resets the tracker, since old boxes no longer apply.
 /// </summary>
 public sealed class CameraPipeline(string cameraId, PersonDetector detector, TrackerOptions trackerOptions, PipelineChannels channels, CameraHealth health,
-                                   ReidEmbedder? embedder = null, ReidOptions? reidOptions = null)
+                                   ReidEmbedder? embedder = null, ReidOptions? reidOptions = null, Roles.TrackRoles? roles = null)
 {
     private bool[] _need = new bool[64];
     private float[] _embeddings = [];
@@ -63,6 +63,7 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
         else if (image.Width != _width || image.Height != _height)
         {
             _tracker.Reset();   // ids keep increasing, so no id is reused for another person
+            roles?.Reset();
             health.TrackerReset();
         }
         _width = image.Width;
@@ -83,8 +84,13 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
         if (embedder is not null && reidOptions is not null) AddAppearance(image);
 
         IReadOnlyList<Track> tracks = _tracker.Update(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_detections));
+        roles?.Update(image, tracks);
         var people = new TrackedPerson[tracks.Count];
-        for (int i = 0; i < tracks.Count; i++) people[i] = new TrackedPerson(tracks[i].Id, tracks[i].Box, tracks[i].Score, tracks[i].Feature?.ToArray());
+        for (int i = 0; i < tracks.Count; i++)
+        {
+            var (role, confidence) = roles?.RoleOf(tracks[i].Id) ?? (null, 0f);
+            people[i] = new TrackedPerson(tracks[i].Id, tracks[i].Box, tracks[i].Score, tracks[i].Feature?.ToArray(), role, confidence);
+        }
         health.FrameProcessed();
         var detections = new Detection[_detections.Count];
         for (int i = 0; i < detections.Length; i++) detections[i] = _detections[i].WithoutEmbedding;   // embeddings never leave

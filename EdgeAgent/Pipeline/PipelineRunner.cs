@@ -18,6 +18,7 @@ public sealed class PipelineRunner : IDisposable
     private readonly List<CameraCapture> _captures = [];
     private readonly List<CameraPipeline> _pipelines = [];
     private readonly bool _ownsDetector;
+    private readonly Roles.UniformClassifier? _uniforms;
 
     public PipelineRunner(AgentSettings settings, PersonDetector detector, bool dropWhenBusy, ILoggerFactory loggers, TimeProvider time, bool ownsDetector = true,
                           ReidEmbedder? embedder = null)
@@ -28,10 +29,12 @@ public sealed class PipelineRunner : IDisposable
         Health = settings.Capture.Cameras.ToDictionary(c => c.Id, c => new CameraHealth(c.Id), StringComparer.Ordinal);
         Channels = new PipelineChannels(Health.Values, settings.Capture.QueueCapacity, dropWhenBusy);
         ILogger captureLogger = loggers.CreateLogger("EdgeAgent.Capture");
+        _uniforms = settings.Roles.Uniforms.Count > 0 ? new Roles.UniformClassifier(settings.Roles.Uniforms) : null;
         foreach (CameraOptions camera in settings.Capture.Cameras)
         {
             _captures.Add(new CameraCapture(camera, settings.Capture, Channels.Frames(camera.Id).Writer, Health[camera.Id], time, captureLogger));
-            _pipelines.Add(new CameraPipeline(camera.Id, detector, settings.Tracking, Channels, Health[camera.Id], embedder, settings.Reid));
+            _pipelines.Add(new CameraPipeline(camera.Id, detector, settings.Tracking, Channels, Health[camera.Id], embedder, settings.Reid,
+                _uniforms is null ? null : new Roles.TrackRoles(_uniforms, settings.Roles)));
         }
     }
 
@@ -98,5 +101,6 @@ public sealed class PipelineRunner : IDisposable
         foreach (string id in Health.Keys)
             while (Channels.Frames(id).Reader.TryRead(out CapturedFrame? f)) f.Dispose();
         if (_ownsDetector) Detector.Dispose();
+        _uniforms?.Dispose();
     }
 }

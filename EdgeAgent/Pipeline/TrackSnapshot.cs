@@ -10,9 +10,12 @@ public sealed record TrackSnapshot(
     public int DetectionCount => Detections.Count;
 }
 
-/// <summary>One confirmed track in a snapshot: per-camera id, Kalman box (pixels, tlbr) and the last detection score.</summary>
+/// <summary>
+/// One confirmed track in a snapshot: per-camera id, Kalman box (pixels, tlbr), the last detection score and the role
+/// its uniform shows (null when none is recognised), with the share of recent looks that matched it.
+/// </summary>
 /// <remarks>
 /// <see cref="Appearance"/> is a private copy of the track's appearance embedding for the ward stage (same process,
 /// memory only); no writer, event or log ever includes it.
 /// </remarks>
-public readonly record struct TrackedPerson(int TrackId, BoundingBox Box, float Score, float[]? Appearance = null);
+public readonly record struct TrackedPerson(int TrackId, BoundingBox Box, float Score, float[]? Appearance = null, string? Role = null, float RoleConfidence = 0);

@@ -7,8 +7,18 @@ public sealed class WardOptions
 {
     public const string SectionName = "Ward";
 
-    /// <summary>Ward id used in outputs.</summary>
+    /// <summary>Ward id used in events and MQTT topics.</summary>
     public string Id { get; set; } = "ward";
+
+    /// <summary>Site (hospital) id used in events and MQTT topics.</summary>
+    public string Site { get; set; } = "site";
+
+    /// <summary>This appliance's id in events (the per-device sequence belongs to it). Empty: the host name.</summary>
+    public string DeviceId { get; set; } = "";
+
+    /// <summary>The device id in effect: <see cref="DeviceId"/>, or the host name reduced to letters, digits, '-' and '_'.</summary>
+    public string EffectiveDeviceId => DeviceId.Length > 0 ? DeviceId
+        : new string(Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-').Take(64).ToArray()) is { Length: > 0 } host ? host : "device";
 
     /// <summary>Tracks of two cameras closer than this on the floor at the same moment are the same person.</summary>
     [Range(0.05, 10.0)] public double SamePlaceDistanceMetres { get; set; } = 1.0;

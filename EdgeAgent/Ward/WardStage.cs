@@ -53,8 +53,9 @@ public sealed class WardStage
         var ids = _registry.Observe(snapshot.CameraId, seconds, observations);
         var people = new WardPerson[observations.Length];
         for (int i = 0; i < people.Length; i++)
-            people[i] = new WardPerson(snapshot.Tracks[i].TrackId, ids[i].Index, ids[i].Pseudonym, snapshot.Tracks[i].Box, observations[i].FloorX, observations[i].FloorY);
-        return new WardSnapshot(snapshot.CameraId, snapshot.Sequence, snapshot.CapturedAt, people);
+            people[i] = new WardPerson(snapshot.Tracks[i].TrackId, ids[i].Index, ids[i].Pseudonym, snapshot.Tracks[i].Box, observations[i].FloorX, observations[i].FloorY,
+                snapshot.Tracks[i].Role, snapshot.Tracks[i].RoleConfidence);
+        return new WardSnapshot(snapshot.CameraId, snapshot.Sequence, snapshot.CapturedAt, people, snapshot.MediaTime);
     }
 
     public static FloorHomography? Fit(CalibrationOptions c, out string? problem)
@@ -74,7 +75,11 @@ public sealed class WardStage
 }
 
 /// <summary>One camera's people after the ward stage: floor position (metres; NaN when uncalibrated) and ward identity.</summary>
-public sealed record WardSnapshot(string CameraId, long Sequence, DateTimeOffset CapturedAt, IReadOnlyList<WardPerson> People);
+public sealed record WardSnapshot(string CameraId, long Sequence, DateTimeOffset CapturedAt, IReadOnlyList<WardPerson> People, TimeSpan? MediaTime = null);
 
-/// <summary>A person in a ward snapshot. <see cref="WardIndex"/> is local to this run; <see cref="Pseudonym"/> is what may leave the device.</summary>
-public readonly record struct WardPerson(int TrackId, int WardIndex, string Pseudonym, Tracking.BoundingBox Box, double FloorX, double FloorY);
+/// <summary>
+/// A person in a ward snapshot. <see cref="WardIndex"/> is local to this run; <see cref="Pseudonym"/> is what may leave
+/// the device. <see cref="Role"/> is the camera track's uniform role (null when none is recognised).
+/// </summary>
+public readonly record struct WardPerson(int TrackId, int WardIndex, string Pseudonym, Tracking.BoundingBox Box, double FloorX, double FloorY,
+                                         string? Role = null, float RoleConfidence = 0);

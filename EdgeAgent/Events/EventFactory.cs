@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeAgent.Zones;
+
+namespace EdgeAgent.Events;
+
+/// <summary>
+/// Wraps zone decisions in the versioned envelope: a UUIDv7 event id, the next per-device sequence number, site,
+/// ward and UTC timestamps. The payload is written field by field from the decision, so nothing that is not in the
+/// schema (no image, embedding, badge id or name) can reach it.
+/// </summary>
+public sealed class EventFactory(string deviceId, string site, string ward, long lastSequence = 0)
+{
+    private long _seq = lastSequence;
+
+    /// <summary>The sequence number of the last event made (to be persisted with the state).</summary>
+    public long LastSequence => _seq;
+
+    public EventEnvelope Create(ZoneEvent e)
+    {
+        JsonObject payload = e switch
+        {
+            ZoneEntered x => new JsonObject { ["zone"] = x.Zone, ["person"] = x.Person, ["role"] = x.Role },
+            ZoneExited x => new JsonObject
+            {
+                ["zone"] = x.Zone, ["person"] = x.Person, ["role"] = x.Role, ["enteredAt"] = Utc(x.EnteredAt),
+                ["dwellSeconds"] = Seconds(x.Dwell), ["reason"] = x.Reason,
+            },
+            ZoneOccupancy x => new JsonObject { ["zone"] = x.Zone, ["total"] = x.Total, ["byRole"] = Counts(x.ByRole), ["trigger"] = x.Trigger },
+            DoorCrossed x => new JsonObject { ["door"] = x.Door, ["zone"] = x.Zone, ["direction"] = x.Direction, ["person"] = x.Person, ["role"] = x.Role },
+            AvailabilityAlert x => new JsonObject
+            {
+                ["rule"] = x.Rule, ["zone"] = x.Zone, ["roles"] = new JsonArray(x.Roles.Select(r => (JsonNode?)JsonValue.Create(r)).ToArray()),
+                ["minimumCount"] = x.MinimumCount, ["unstaffedSince"] = Utc(x.UnstaffedSince), ["thresholdSeconds"] = Seconds(x.Threshold),
+            },
+            AvailabilityCleared x => new JsonObject
+            {
+                ["rule"] = x.Rule, ["zone"] = x.Zone, ["unstaffedSince"] = Utc(x.UnstaffedSince), ["unstaffedSeconds"] = Seconds(x.Unstaffed), ["reason"] = x.Reason,
+            },
+            _ => throw new ArgumentException($"no envelope mapping for {e.GetType().Name}", nameof(e)),
+        };
+        return new EventEnvelope(EventEnvelope.SchemaId, Guid.CreateVersion7(), deviceId, ++_seq, site, ward, e.Type, e.OccurredAt.ToUniversalTime(), payload);
+    }
+
+    public static string ToJson(EventEnvelope e) => JsonSerializer.Serialize(e, EventJsonContext.Default.EventEnvelope);
+
+    private static string Utc(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static double Seconds(TimeSpan t) => Math.Round(Math.Max(0, t.TotalSeconds), 3);
+
+    private static JsonObject Counts(IReadOnlyDictionary<string, int> byRole)
+    {
+        var o = new JsonObject();
+        foreach (var (role, n) in byRole.OrderBy(kv => kv.Key, StringComparer.Ordinal)) o[role] = n;
+        return o;
+    }
+}

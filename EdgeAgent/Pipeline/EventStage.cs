@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using EdgeAgent.Badges;
+using EdgeAgent.Configuration;
+using EdgeAgent.Events;
+using EdgeAgent.Health;
+using EdgeAgent.Ward;
+using EdgeAgent.Zones;
+
+namespace EdgeAgent.Pipeline;
+
+/// <summary>
+/// Tracks → anonymised events: the ward stage (floor positions, one identity per person), roles (badge at a door,
+/// else uniform), the zone engine, and the envelope. The replay, the service and the tests all run exactly this.
+/// Used from one thread, the consumer of the track channel; badge reads may be queued from any thread.
+/// </summary>
+public sealed class EventStage
+{
+    private readonly WardStage _ward;
+    private readonly ZoneEngine _engine;
+    private readonly EventClock _clock;
+    private readonly EventFactory _factory;
+    private readonly BadgeFusion _fusion;
+    private readonly bool _mediaTime;
+    private readonly DateTimeOffset _epoch;
+    private readonly double _minRoleConfidence;
+    private readonly ConcurrentQueue<BadgeRead> _reads = new();
+    private readonly Dictionary<string, string> _badgeRoles = new(StringComparer.Ordinal);   // pseudonym → role learned at a door
+    private readonly List<FloorPerson> _floor = [];
+
+    /// <param name="mediaTime">Replay: date events by the video's media time from <paramref name="epoch"/>; service: by capture time.</param>
+    public EventStage(AgentSettings settings, EventFactory factory, DateTimeOffset epoch, bool mediaTime, TimeProvider wallClock)
+    {
+        var problems = new List<string>();
+        FloorPlan plan = FloorPlan.Create(settings.Zones, problems) ?? throw new ConfigurationException(problems);
+        _ward = new WardStage(settings.Capture.Cameras, settings.Ward, wallClock);
+        _clock = new EventClock(epoch);
+        _engine = new ZoneEngine(plan, settings.Zones, _clock);
+        _factory = factory;
+        _fusion = new BadgeFusion(settings.Badges.FusionWindow);
+        _mediaTime = mediaTime;
+        _epoch = epoch;
+        _minRoleConfidence = settings.Roles.MinConfidence;
+    }
+
+    public WardStage Ward => _ward;
+
+    /// <summary>The events made so far carry sequence numbers up to this one.</summary>
+    public long LastSequence => _factory.LastSequence;
+
+    /// <summary>Open presences and alerts, for the state file.</summary>
+    public ZoneState State => _engine.Snapshot();
+
+    /// <summary>Queues a badge read (from a reader thread); it is joined with door crossings at the next snapshot.</summary>
+    public void Enqueue(BadgeRead read) => _reads.Enqueue(read);
+
+    /// <summary>First events of a run: closes what a previous run left open, reports every zone's occupancy.</summary>
+    public IReadOnlyList<EventEnvelope> Start(ZoneState? leftOpen) => Wrap(_engine.Start(leftOpen));
+
+    /// <summary>Takes the next snapshot from the track channel; returns the ward snapshots now ready and the events they made.</summary>
+    public (IReadOnlyList<WardSnapshot> Ward, IReadOnlyList<EventEnvelope> Events) Add(TrackSnapshot snapshot) => Process(_ward.Add(snapshot));
+
+    /// <summary>End of a replay: the snapshots still held for ordering.</summary>
+    public (IReadOnlyList<WardSnapshot> Ward, IReadOnlyList<EventEnvelope> Events) Flush() => Process(_ward.Flush());
+
+    /// <summary>Time passes with no snapshot (all cameras down): exits, periodic occupancy, alerts.</summary>
+    public IReadOnlyList<EventEnvelope> Tick(DateTimeOffset now)
+    {
+        _clock.AdvanceTo(now);
+        var events = new List<ZoneEvent>();
+        DrainReads();
+        events.AddRange(_engine.Tick());
+        return Wrap(events);
+    }
+
+    /// <summary>Graceful stop: everyone still present exits with reason <c>shutdown</c>.</summary>
+    public IReadOnlyList<EventEnvelope> Stop() => Wrap(_engine.Stop());
+
+    private (IReadOnlyList<WardSnapshot>, IReadOnlyList<EventEnvelope>) Process(IReadOnlyList<WardSnapshot> ready)
+    {
+        var events = new List<ZoneEvent>();
+        foreach (WardSnapshot ws in ready)
+        {
+            _clock.AdvanceTo(_mediaTime && ws.MediaTime is { } media ? _epoch + media : ws.CapturedAt);
+            DrainReads();
+            _floor.Clear();
+            foreach (WardPerson p in ws.People)
+                _floor.Add(new FloorPerson(p.Pseudonym, p.FloorX, p.FloorY, RoleOf(p)));
+            foreach (ZoneEvent e in _engine.Observe(_floor))
+                events.Add(e is DoorCrossed crossed ? Fuse(crossed) : e);
+        }
+        return (ready, Wrap(events));
+    }
+
+    private string? RoleOf(WardPerson p) =>
+        _badgeRoles.TryGetValue(p.Pseudonym, out string? badge) ? badge
+        : p.Role is not null && p.RoleConfidence >= _minRoleConfidence ? p.Role
+        : null;
+
+    // A crossing takes the role of a read at the same door within the fusion window; the crossing event carries it.
+    private DoorCrossed Fuse(DoorCrossed crossed)
+    {
+        if (_fusion.OnCrossing(crossed.Door, crossed.Person, crossed.OccurredAt) is not { } role) return crossed;
+        _badgeRoles[crossed.Person] = role;
+        return crossed with { Role = role };
+    }
+
+    private void DrainReads()
+    {
+        DateTimeOffset now = _clock.GetUtcNow();
+        while (_reads.TryDequeue(out BadgeRead read))
+            if (_fusion.OnRead(read, now) is { } match) _badgeRoles[match.Person] = match.Role;   // later events carry the role
+        if (_badgeRoles.Count > 10_000) _badgeRoles.Clear();   // bounded: pseudonyms rotate; a role is re-learned at the next door
+    }
+
+    private List<EventEnvelope> Wrap(IEnumerable<ZoneEvent> events)
+    {
+        var list = new List<EventEnvelope>();
+        foreach (ZoneEvent e in events)
+        {
+            list.Add(_factory.Create(e));
+            EdgeMetrics.ZoneEvents.Add(1, new KeyValuePair<string, object?>("type", e.Type));
+        }
+        return list;
+    }
+}

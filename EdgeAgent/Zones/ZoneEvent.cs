@@ -1,0 +1,52 @@
+namespace EdgeAgent.Zones;
+
+/// <summary>
+/// What the zone engine decides. <see cref="OccurredAt"/> is when it happened on the floor, which can be earlier than
+/// when it was decided (an entry is known only after the person stayed inside for the inertia time).
+/// Persons appear only as their ward pseudonym.
+/// </summary>
+public abstract record ZoneEvent(DateTimeOffset OccurredAt)
+{
+    public abstract string Type { get; }
+}
+
+public sealed record ZoneEntered(DateTimeOffset OccurredAt, string Zone, string Person, string Role) : ZoneEvent(OccurredAt)
+{
+    public override string Type => "zone.entered";
+}
+
+/// <summary>Reason: <c>left</c> (seen outside), <c>lost</c> (no longer seen), <c>restart</c> (left open by a crash or restart), <c>shutdown</c>.</summary>
+public sealed record ZoneExited(DateTimeOffset OccurredAt, string Zone, string Person, string Role, DateTimeOffset EnteredAt, string Reason) : ZoneEvent(OccurredAt)
+{
+    public override string Type => "zone.exited";
+
+    public TimeSpan Dwell => OccurredAt - EnteredAt;
+}
+
+/// <summary>Trigger: <c>change</c>, <c>periodic</c> or <c>start</c>.</summary>
+public sealed record ZoneOccupancy(DateTimeOffset OccurredAt, string Zone, IReadOnlyDictionary<string, int> ByRole, string Trigger) : ZoneEvent(OccurredAt)
+{
+    public override string Type => "zone.occupancy";
+
+    public int Total => ByRole.Values.Sum();
+}
+
+/// <summary>Direction <c>in</c> (towards the door's inside) or <c>out</c>.</summary>
+public sealed record DoorCrossed(DateTimeOffset OccurredAt, string Door, string? Zone, string Direction, string Person, string Role) : ZoneEvent(OccurredAt)
+{
+    public override string Type => "door.crossed";
+}
+
+public sealed record AvailabilityAlert(DateTimeOffset OccurredAt, string Rule, string Zone, IReadOnlyList<string> Roles, int MinimumCount, DateTimeOffset UnstaffedSince, TimeSpan Threshold)
+    : ZoneEvent(OccurredAt)
+{
+    public override string Type => "availability.alert";
+}
+
+/// <summary>Reason: <c>staffed</c> (staff returned) or <c>restart</c> (an alert left open by a crash or restart).</summary>
+public sealed record AvailabilityCleared(DateTimeOffset OccurredAt, string Rule, string Zone, DateTimeOffset UnstaffedSince, string Reason) : ZoneEvent(OccurredAt)
+{
+    public override string Type => "availability.cleared";
+
+    public TimeSpan Unstaffed => OccurredAt - UnstaffedSince;
+}
