@@ -19,26 +19,8 @@ public class TwoCameraHandoffTests
 {
     private const double Width = 768, CropWidth = 480;
 
-    /// <summary>Image ↔ floor pairs from the ground truth: feet of boxes inside the crop, spread over the view.</summary>
-    public static CalibrationOptions CalibrationFromGroundTruth(IReadOnlyList<MotRow> gt, double cropX, int pairs = 12)
-    {
-        var inside = gt.Where(r => r.Considered && r.FloorX is not null && r.Box.CenterX > cropX + 10 && r.Box.CenterX < cropX + CropWidth - 10)
-            .OrderBy(r => r.Box.CenterX).ThenBy(r => r.Box.Y2).ToList();
-        var chosen = new List<MotRow>();
-        // Spread: the extremes of a 3x4 grid over the crop, nearest ground-truth feet to each grid point.
-        for (int gx = 0; gx < 4; gx++)
-            for (int gy = 0; gy < 3 && chosen.Count < pairs; gy++)
-            {
-                double tx = cropX + CropWidth * (0.1 + 0.8 * gx / 3), ty = 150 + 350.0 * gy / 2;
-                MotRow best = inside.MinBy(r => Math.Pow(r.Box.CenterX - tx, 2) + Math.Pow(r.Box.Y2 - ty, 2));
-                chosen.Add(best);
-            }
-        return new CalibrationOptions
-        {
-            ImagePoints = chosen.Select(r => new[] { (r.Box.CenterX - cropX) / CropWidth, r.Box.Y2 / 576.0 }).ToList(),
-            FloorPoints = chosen.Select(r => new[] { r.FloorX!.Value, r.FloorY!.Value }).ToList(),
-        };
-    }
+    public static CalibrationOptions CalibrationFromGroundTruth(IReadOnlyList<MotRow> gt, double cropX) =>
+        WardReplay.CalibrationFromGroundTruth(gt, cropX, CropWidth, columns: 4, rows: 3);
 
     [Test]
     public async Task Replay_TwoOverlappingCameras_MostPeoplePassingBetweenThemKeepOneWardIdentity()
@@ -56,26 +38,16 @@ public class TwoCameraHandoffTests
         });
         Assert.That(SettingsValidator.Validate(settings, requireCameras: true), Is.Empty);
 
-        using var detector = TestAssets.CreateDetector();
-        using var embedder = PipelineRunner.CreateEmbedder(settings, NullLoggerFactory.Instance);
-        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: false, NullLoggerFactory.Instance, TimeProvider.System, ownsDetector: false, embedder);
-        var ward = new WardStage(settings.Capture.Cameras, settings.Ward, TimeProvider.System);
-        foreach (var (cam, error) in ward.ReprojectionErrors) TestContext.Out.WriteLine($"{cam}: reprojection error {error:0.000} m");
+        WardReplay.Result replay = await WardReplay.RunAsync(settings);
+        foreach (var (cam, error) in replay.Stage.Ward.ReprojectionErrors) TestContext.Out.WriteLine($"{cam}: reprojection error {error:0.000} m");
         var rows = new Dictionary<string, List<MotRow>> { ["left"] = [], ["right"] = [] };
         var pseudonyms = new HashSet<string>();
-        Task run = runner.RunAsync(CancellationToken.None);
-        void Record(IEnumerable<WardSnapshot> ready)
-        {
-            foreach (WardSnapshot ws in ready)
-                foreach (WardPerson p in ws.People)
-                {
-                    rows[ws.CameraId].Add(new MotRow((int)ws.Sequence, p.WardIndex, p.Box, 1f, true));
-                    pseudonyms.Add(p.Pseudonym);
-                }
-        }
-        await foreach (TrackSnapshot snap in runner.Channels.Tracks.Reader.ReadAllAsync()) Record(ward.Add(snap));
-        await run;
-        Record(ward.Flush());
+        foreach (WardSnapshot ws in replay.Snapshots)
+            foreach (WardPerson p in ws.People)
+            {
+                rows[ws.CameraId].Add(new MotRow((int)ws.Sequence, p.WardIndex, p.Box, 1f, true));
+                pseudonyms.Add(p.Pseudonym);
+            }
 
         var result = HandoffEvaluator.Evaluate(gt,
             new HandoffEvaluator.Camera("left", 0, CropWidth, rows["left"]),

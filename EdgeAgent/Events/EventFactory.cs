@@ -45,7 +45,7 @@ public sealed class EventFactory(string deviceId, string site, string ward, long
 
     public static string ToJson(EventEnvelope e) => JsonSerializer.Serialize(e, EventJsonContext.Default.EventEnvelope);
 
-    private static string Utc(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    private static string Utc(DateTimeOffset t) => t.ToUniversalTime().ToString(UtcTimestampConverter.Format, CultureInfo.InvariantCulture);
 
     private static double Seconds(TimeSpan t) => Math.Round(Math.Max(0, t.TotalSeconds), 3);
 
