@@ -42,8 +42,9 @@ public sealed class SerialPair : IDisposable
         _socat.WaitForExit();
         _socat.Dispose();
         _socat = null;
-        var deadline = Stopwatch.StartNew();
-        while (File.Exists(AgentEnd) && deadline.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(20);
+        // Killed socat leaves its links dangling; remove them, as the device node of an unplugged reader disappears.
+        File.Delete(AgentEnd);
+        File.Delete(TestEnd);
     }
 
     /// <summary>Writes bytes to the reader's line, optionally in small pieces with pauses (frames split across reads).</summary>

@@ -19,6 +19,7 @@ public sealed class BadgeReader : IDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private Thread? _thread;
+    private volatile SerialPort? _port;   // the open port, so Dispose can close it under a blocked Read
 
     public BadgeReader(BadgeReaderOptions options, BadgeOptions common, BadgeRoster roster, Action<BadgeRead> sink, ILogger logger, TimeProvider time)
     {
@@ -56,6 +57,7 @@ public sealed class BadgeReader : IDisposable
             {
                 port = new SerialPort(_options.Port, _options.BaudRate, Parity.None, 8, StopBits.One) { ReadTimeout = 500, WriteTimeout = 500 };
                 port.Open();
+                _port = port;
                 if (everOpened) Health.Reconnected();
                 everOpened = true;
                 Health.Connected = true;
@@ -80,6 +82,7 @@ public sealed class BadgeReader : IDisposable
             finally
             {
                 Health.Connected = false;
+                _port = null;
                 Close(port);
             }
             if (_stop.IsCancellationRequested) break;
@@ -124,6 +127,7 @@ public sealed class BadgeReader : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
+        Close(_port);   // a Read blocked in the kernel returns once the port is closed
         _thread?.Join(TimeSpan.FromSeconds(5));
         _stop.Dispose();
     }
