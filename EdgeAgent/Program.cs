@@ -24,6 +24,7 @@ try
         "models" => await ModelsCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), cancel.Token),
         "evaluate" => EvaluateCommand.Run(new CliArgs(rest, new HashSet<string>())),
         "track" => TrackCommand.Run(new CliArgs(rest, new HashSet<string>())),
+        "roster" => RosterCommand.Run(new CliArgs(rest, new HashSet<string>())),
         "help" or "-h" => Usage(ExitCodes.Ok),
         _ => Usage(ExitCodes.Usage),
     };
@@ -34,6 +35,7 @@ catch (ModelException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); 
 catch (CaptureException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); return ExitCodes.CaptureError; }
 catch (FormatException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); return ExitCodes.Usage; }
 catch (FileNotFoundException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); return ExitCodes.Usage; }
+catch (InvalidDataException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); return ExitCodes.InvalidConfiguration; }
 
 static async Task<int> RunServiceAsync(CliArgs cli)
 {
@@ -63,10 +65,11 @@ static int Usage(int code)
 
           edge-agent [run] [--config FILE]       run the configured cameras as a service (until stopped)
           edge-agent replay --input VIDEO [--config FILE] [--mot-out FILE] [--gt FILE] [--summary-out FILE]
-                            [--realtime] [--frames N] [--min-mota X] [--quiet]
+                            [--events-out FILE] [--realtime] [--frames N] [--min-mota X] [--quiet]
           edge-agent bench --input VIDEO [--config FILE] [--frames N]
           edge-agent models pull [--from DIR] [--to DIR] [--model NAME] | models verify
           edge-agent evaluate --gt FILE --results FILE
+          edge-agent roster build --csv FILE --out FILE   badge roster (salted hashes of badge ids; no names)
           edge-agent track --detections FILE [--config FILE] [--gt FILE] [--mot-out FILE] [--frame-rate F]
 
         exit codes: 0 ok, 1 failure, 2 usage, 3 invalid configuration, 4 model error, 5 capture error, 6 accuracy below floor

@@ -38,6 +38,15 @@ public class SettingsValidatorTests
     [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Tracking": { "HighScoreThreshold": 1.5 } }""", "Tracking:HighScoreThreshold:")]
     [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Tracking": { "LowScoreThreshold": 0.6, "HighScoreThreshold": 0.5 } }""", "Tracking:LowScoreThreshold: must not exceed HighScoreThreshold")]
     [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Detection": { "ExecutionProviders": [ "CPU", "OpenVINO" ] } }""", "Detection:ExecutionProviders:1: unknown provider 'OpenVINO'")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Zones": { "Areas": [ { "Id": "bay3", "Polygon": [ [0, 0], [1, 0] ] } ] } }""", "Zones:Areas:0:Polygon: needs at least 3 points")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Zones": { "Areas": [ { "Id": "bay3", "Polygon": [ [0, 0], [2, 2], [2, 0], [0, 2] ] } ] } }""", "Zones:Areas:0:Polygon: edges 0–1 and 2–3 cross")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Zones": { "Areas": [ { "Id": "bay 3", "Polygon": [ [0, 0], [2, 0], [2, 2] ] } ] } }""", "Zones:Areas:0:Id: 'bay 3' may contain only")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Zones": { "Doors": [ { "Id": "d", "Line": [ [1, 1], [1, 1] ] } ] } }""", "Zones:Doors:0:Line: its two points are the same")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Zones": { "Availability": [ { "Id": "r", "Zone": "nowhere" } ] } }""", "Zones:Availability:0:Zone: no area has the id 'nowhere'")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Badges": { "Readers": [ { "Id": "r1", "Port": "/dev/ttyTHS1", "Door": "d" } ] } }""", "Badges:Roster: is required when badge readers are configured")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Badges": { "Roster": "/no/roster.json" } }""", "Badges:Roster: roster file '/no/roster.json' does not exist")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Roles": { "Uniforms": [ { "Role": "nurse" } ] } }""", "Roles:Uniforms:0:Hue: give a hue range")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Zone": { } }""", "Zone: unknown section")]
     public void Load_InvalidValue_NamesTheKeyAndTheProblem(string json, string expected)
     {
         Assert.That(ProblemsOf(json), Has.Some.Contains(expected));

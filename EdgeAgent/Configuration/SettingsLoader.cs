@@ -55,6 +55,12 @@ public static class SettingsLoader
         BindSection(configuration, Reid.ReidOptions.SectionName, settings.Reid, problems);
         BindSection(configuration, EdgeAgent.Ward.WardOptions.SectionName, settings.Ward, problems);
         BindSection(configuration, OutputOptions.SectionName, settings.Output, problems);
+        BindSection(configuration, Zones.ZoneOptions.SectionName, settings.Zones, problems);
+        BindSection(configuration, Roles.RoleOptions.SectionName, settings.Roles, problems);
+        BindSection(configuration, Badges.BadgeOptions.SectionName, settings.Badges, problems);
+        foreach (IConfigurationSection section in configuration.GetChildren())
+            if (!KnownSections.Contains(section.Key))   // only the file and EDGEAGENT_ variables feed this, so anything else is a typo
+                problems.Add($"{section.Key}: unknown section (known: {string.Join(", ", KnownSections.Order(StringComparer.Ordinal))})");
         if (problems.Count > 0) throw new ConfigurationException(problems);
         return settings;
     }
@@ -65,6 +71,13 @@ public static class SettingsLoader
         SettingsValidator.ThrowIfInvalid(settings, requireCameras);
         return settings;
     }
+
+    private static readonly HashSet<string> KnownSections = new(StringComparer.OrdinalIgnoreCase)
+    {
+        Capture.CaptureOptions.SectionName, Inference.DetectorOptions.SectionName, Tracking.TrackerOptions.SectionName, Reid.ReidOptions.SectionName,
+        EdgeAgent.Ward.WardOptions.SectionName, OutputOptions.SectionName, Zones.ZoneOptions.SectionName, Roles.RoleOptions.SectionName,
+        Badges.BadgeOptions.SectionName, "Logging",
+    };
 
     private static void BindSection(IConfiguration configuration, string name, object target, List<string> problems)
     {

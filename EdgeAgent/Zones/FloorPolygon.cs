@@ -17,7 +17,6 @@ public sealed class FloorPolygon
         else if (points.Any(p => p is null || p.Length != 2 || !double.IsFinite(p[0]) || !double.IsFinite(p[1]))) problem = "every point is [x, y] in metres";
         if (problem is not null) return null;
         var pts = points.Select(p => (p[0], p[1])).ToArray();
-        if (Math.Abs(SignedArea(pts)) < 1e-6) { problem = "has no area (points on one line or repeated)"; return null; }
         for (int i = 0; i < pts.Length; i++)
             for (int j = i + 1; j < pts.Length; j++)
             {
@@ -28,6 +27,7 @@ public sealed class FloorPolygon
                     return null;
                 }
             }
+        if (Math.Abs(SignedArea(pts)) < 1e-6) { problem = "has no area (points on one line or repeated)"; return null; }
         return new FloorPolygon(pts);
     }
 
