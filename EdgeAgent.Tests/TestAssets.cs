@@ -57,6 +57,17 @@ public static class TestAssets
         Detection = DetectorOptions(),
     };
 
+    /// <summary>One frame of the sample video (1-based, as in the ground truth) and the ground-truth people in it taller than 60 px.</summary>
+    public static (OpenCvSharp.Mat Frame, List<EdgeAgent.Evaluation.MotRow> People) FrameWithGroundTruth(int frameNumber)
+    {
+        using var capture = new OpenCvSharp.VideoCapture(Video);
+        capture.Set(OpenCvSharp.VideoCaptureProperties.PosFrames, frameNumber - 1);
+        var frame = new OpenCvSharp.Mat();
+        Assert.That(capture.Read(frame), Is.True);
+        var people = EdgeAgent.Evaluation.MotFile.Read(GroundTruth, true).Where(r => r.Frame == frameNumber && r.Considered && r.Box.Height > 60).ToList();
+        return (frame, people);
+    }
+
     public static string NewTempDirectory()
     {
         string dir = Path.Combine(Path.GetTempPath(), "edge-tests", Guid.NewGuid().ToString("N")[..12]);

@@ -15,15 +15,7 @@ public class ReidEmbedderTests
 {
     private static ReidEmbedder CreateEmbedder(int maxBatch = 16) => TestAssets.CreateEmbedder(maxBatch);
 
-    private static (Mat Frame, List<MotRow> People) FrameWithGroundTruth(int frameNumber)
-    {
-        using var capture = new VideoCapture(TestAssets.Video);
-        capture.Set(VideoCaptureProperties.PosFrames, frameNumber - 1);
-        var frame = new Mat();
-        Assert.That(capture.Read(frame), Is.True);
-        var people = MotFile.Read(TestAssets.GroundTruth, true).Where(r => r.Frame == frameNumber && r.Considered && r.Box.Height > 60).ToList();
-        return (frame, people);
-    }
+    private static (Mat Frame, List<MotRow> People) FrameWithGroundTruth(int frameNumber) => TestAssets.FrameWithGroundTruth(frameNumber);
 
     private static float Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
