@@ -67,6 +67,7 @@ public static class ReplayCommand
         var ids = new HashSet<(string, int)>();
         var progress = new ConsoleProgress(totalFrames * settings.Capture.Cameras.Count, quiet);
         long frames = 0, detections = 0, eventCount = 0;
+        var eventTypes = new Dictionary<string, int>(StringComparer.Ordinal);
 
         var clock = Stopwatch.StartNew();
         Task run = runner.RunAsync(stop.Token);
@@ -90,6 +91,7 @@ public static class ReplayCommand
                     writer.Write(snap);
                     var (wardSnaps, events) = stage.Add(snap);
                     eventWriter.Write(events);
+                    foreach (EventEnvelope e in events) eventTypes[e.Type] = eventTypes.GetValueOrDefault(e.Type) + 1;
                     foreach (WardSnapshot wardSnap in wardSnaps)
                     {
                         wardWriter.Write(wardSnap);
@@ -113,6 +115,7 @@ public static class ReplayCommand
             await run.ConfigureAwait(false);
             var (lastSnaps, lastEvents) = stage.Flush();
             eventWriter.Write(lastEvents);
+            foreach (EventEnvelope e in lastEvents) eventTypes[e.Type] = eventTypes.GetValueOrDefault(e.Type) + 1;
             foreach (WardSnapshot wardSnap in lastSnaps)
             {
                 wardWriter.Write(wardSnap);
@@ -136,7 +139,7 @@ public static class ReplayCommand
         Console.WriteLine($"replay: {frames} frames in {clock.Elapsed.TotalSeconds:0.0} s ({fps:0.0} frames/s) on {detector.Provider}, model {detector.Model.Name}");
         Console.WriteLine($"tracks: {ids.Count} ids, {detections} detections; written to {(single ? motOut : InsertSuffix(motOut, "<camera>"))}");
         Console.WriteLine($"ward: {wardIds.Count} ward identities across {settings.Capture.Cameras.Count} camera(s); written to {InsertSuffix(motOut, single ? "ward" : "ward.<camera>")}");
-        Console.WriteLine($"events: {eventCount} written to {eventsOut}");
+        Console.WriteLine($"events: {eventCount} written to {eventsOut} ({string.Join(", ", eventTypes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"))})");
         foreach (BadgeReader r in badges.Readers) Console.WriteLine($"badge reader {r.Health.ReaderId}: {r.Health}");
         foreach (var h in runner.Health.Values)
             Console.WriteLine($"camera {h.CameraId}: captured {h.FramesCaptured}, processed {h.FramesProcessed}, dropped {h.DropSummary()}, decode errors {h.DecodeErrors}, reconnects {h.Reconnects}");
