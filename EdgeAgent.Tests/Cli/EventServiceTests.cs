@@ -53,8 +53,9 @@ public class EventServiceTests
         using (var agent = new AgentProcess("run", "--config", config))
         {
             var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromSeconds(30) && Events(dir).Count <= before.Count) Thread.Sleep(200);
-            Thread.Sleep(1000);
+            // Run until someone has entered again, so the graceful stop has a presence to close.
+            while (clock.Elapsed < TimeSpan.FromSeconds(60) && !Events(dir).Skip(before.Count).Any(e => e.GetProperty("type").GetString() == "zone.entered"))
+                Thread.Sleep(200);
             Process.Start("kill", ["-TERM", agent.Pid.ToString()])!.WaitForExit();
             Assert.That(agent.WaitForExit(TimeSpan.FromSeconds(20)), Is.Zero, agent.Stderr);
         }
