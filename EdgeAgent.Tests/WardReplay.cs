@@ -41,6 +41,7 @@ public static class WardReplay
         snapshots.AddRange(lastWard);
         events.AddRange(lastEvents);
         events.AddRange(stage.Stop());
+        Events.EventSchema.AssertAllValid(events);   // every event any replay test makes matches the published schema
         return new Result(snapshots, events, stage);
     }
 

@@ -40,10 +40,12 @@ public class ZoneEnginePropertyTests
         var open = new HashSet<(string Zone, string Person)>();
         var people = Enumerable.Range(0, r.Next(1, 6)).Select(i => (Id: $"{i:x16}", X: r.NextDouble() * 12, Y: r.NextDouble() * 12, Role: r.Next(3) == 0 ? "nurse" : null)).ToArray();
 
+        var factory = new EdgeAgent.Events.EventFactory("test-device", "site", "ward");
         void Check(IEnumerable<ZoneEvent> events)
         {
             foreach (ZoneEvent e in events)
             {
+                if (r.Next(10) == 0) Events.EventSchema.AssertAllValid([factory.Create(e)]);   // a sample of every run through the schema
                 switch (e)
                 {
                     case ZoneEntered x:

@@ -44,6 +44,7 @@ public class ZoneEngineTests
             events.AddRange(engine.Observe([new FloorPerson(person, x, y, role)]));
             time.Advance(step);
         }
+        EventSchema.AssertAllValid(events.Select(new EventFactory("test-device", "site", "ward").Create));
         return events;
     }
 
