@@ -56,9 +56,9 @@ public class TwoCameraHandoffTests
         foreach (string f in result.Failures) TestContext.Out.WriteLine("changed identity: " + f);
         TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{pseudonyms.Count} pseudonyms"));
         Assert.That(result.Measured, Is.GreaterThanOrEqualTo(10), "enough passages to measure");
-        // Issue 3 asks for 90 %; measured 84.6 % (22 of 26). The failures are identity switches inside one camera
-        // while two people cross or walk side by side, not failed hand-offs. This floor guards what works today.
-        Assert.That(result.KeptRate, Is.GreaterThanOrEqualTo(0.75));
+        // Issue 3 asks for 90 %: 24 of 26 (92.3 %). The two left are people who stand together in the shared part
+        // for 15 s (ground truth 15 and 16) and swap inside one camera.
+        Assert.That(result.KeptRate, Is.GreaterThanOrEqualTo(0.9));
         Assert.That(pseudonyms, Has.All.Match("^[0-9a-f]{16}$"), "random pseudonyms, nothing derived from the person");
     }
 }

@@ -19,6 +19,56 @@ public class WardIdentityRegistryTests
     }
 
     [Test]
+    public void Observe_TrackSwitchesToAnotherPersonInsideItsCamera_TakesThatPersonsIdentityAfterFiveFrames()
+    {
+        var registry = new WardIdentityRegistry(new WardOptions(), new FakeTimeProvider());
+        // Both cameras see P at x = 0 and Q at x = 4 and agree on who is who.
+        var a = registry.Observe("left", 0.0, [At(1, 0, 0), At(2, 4, 0)]);
+        var b = registry.Observe("right", 0.0, [At(11, 0, 0), At(12, 4, 0)]);
+        Assert.That(b, Is.EqualTo(a));
+        // Now the right camera's track of P (11) jumps onto Q, while the left camera still sees P at x = 0 and Q at 4.
+        var seen = new List<int>();
+        for (int f = 1; f <= 6; f++)
+        {
+            double t = f * 0.1;
+            registry.Observe("left", t, [At(1, 0, 0), At(2, 4, 0)]);
+            var r = registry.Observe("right", t, [At(11, 4.1, 0)]);   // track 12 lost; 11 now stands where Q is
+            seen.Add(r[0].Index);
+        }
+        Assert.That(seen.Take(4), Has.All.EqualTo(a[0].Index), "one frame of disagreement is not enough");
+        Assert.That(seen.Last(), Is.EqualTo(a[1].Index), "contradicted for five frames: the track follows Q now");
+    }
+
+    [Test]
+    public void Observe_TrackNearAnotherPersonWhileItsOwnIdentityIsUnseenElsewhere_KeepsItsIdentity()
+    {
+        var registry = new WardIdentityRegistry(new WardOptions(), new FakeTimeProvider());
+        var a = registry.Observe("left", 0.0, [At(1, 0, 0), At(2, 0.5, 0)]);
+        registry.Observe("right", 0.0, [At(11, 0, 0), At(12, 0.5, 0)]);
+        for (int f = 1; f <= 10; f++)
+        {
+            // The left camera loses P behind Q (occlusion): absence proves nothing, so P's right track keeps P.
+            registry.Observe("left", f * 0.1, [At(2, 0.5, 0)]);
+            var r = registry.Observe("right", f * 0.1, [At(11, 0.1, 0), At(12, 0.5, 0)]);
+            Assert.That(r[0].Index, Is.EqualTo(a[0].Index));
+        }
+    }
+
+    [Test]
+    public void Observe_NewTrackCutByTheImageSide_IsNotBoundUntilFullyInView()
+    {
+        var registry = new WardIdentityRegistry(new WardOptions(), new FakeTimeProvider());
+        var a = registry.Observe("left", 0.0, [At(1, 0, 0), At(2, 1.2, 0)]);
+        // The right camera's first box of P is cut by its left edge, so its feet land near Q; it reports Q for now…
+        var cut = registry.Observe("right", 0.0, [new WardObservation(11, 1.0, 0, null, AtEdge: true)]);
+        Assert.That(cut[0].Index, Is.EqualTo(a[1].Index));
+        // …and decides once the whole box is in view.
+        registry.Observe("left", 0.1, [At(1, 0, 0), At(2, 1.2, 0)]);
+        var whole = registry.Observe("right", 0.1, [At(11, 0.05, 0)]);
+        Assert.That(whole[0].Index, Is.EqualTo(a[0].Index));
+    }
+
+    [Test]
     public void Observe_FarApartAtTheSameMoment_AreTwoPeople()
     {
         var registry = new WardIdentityRegistry(new WardOptions(), new FakeTimeProvider());

@@ -8,6 +8,8 @@ namespace EdgeAgent.Evaluation;
 /// the shared part are skipped). The passage keeps its identity when the ward identity of the person's box in A at
 /// the last frame in A's part equals the ward identity of their box in B at the first frame in B's part (boxes
 /// matched at IoU ≥ 0.5, looking up to <see cref="Slack"/> frames further from the hand-off when a frame has no match).
+/// A frame where the person's box also matches another ground-truth person (two people behind one box, as when they
+/// cross) says nothing about whose identity it is and counts as no match.
 /// </summary>
 public static class HandoffEvaluator
 {
@@ -30,6 +32,7 @@ public static class HandoffEvaluator
         double onlyA = b.CropX, onlyB = a.CropX + a.CropWidth;   // feet x < onlyA: only A sees them; > onlyB: only B
         var rowsA = a.WardRows.GroupBy(r => r.Frame).ToDictionary(g => g.Key, g => g.ToList());
         var rowsB = b.WardRows.GroupBy(r => r.Frame).ToDictionary(g => g.Key, g => g.ToList());
+        var truthByFrame = groundTruth.Where(r => r.Considered).GroupBy(r => r.Frame).ToDictionary(g => g.Key, g => g.ToList());
         int passages = 0, measured = 0, kept = 0;
         var failures = new List<string>();
         foreach (var person in groundTruth.Where(r => r.Considered).GroupBy(r => r.Id))
@@ -43,8 +46,8 @@ public static class HandoffEvaluator
                 Camera fromCam = path[i - 1].Side < 0 ? a : b, toCam = path[i].Side < 0 ? a : b;
                 var fromRows = fromCam == a ? rowsA : rowsB;
                 var toRows = toCam == a ? rowsA : rowsB;
-                int? before = WardIdNear(person, from.Frame, -1, fromCam, fromRows);
-                int? after = WardIdNear(person, to.Frame, +1, toCam, toRows);
+                int? before = WardIdNear(person, from.Frame, -1, fromCam, fromRows, truthByFrame);
+                int? after = WardIdNear(person, to.Frame, +1, toCam, toRows, truthByFrame);
                 if (before is null || after is null) continue;
                 measured++;
                 if (before == after) kept++;
@@ -56,7 +59,8 @@ public static class HandoffEvaluator
 
     private static int Side(float feetX, double onlyA, double onlyB) => feetX < onlyA ? -1 : feetX > onlyB ? 1 : 0;
 
-    private static int? WardIdNear(IEnumerable<MotRow> person, int frame, int direction, Camera cam, Dictionary<int, List<MotRow>> rows)
+    private static int? WardIdNear(IGrouping<int, MotRow> person, int frame, int direction, Camera cam, Dictionary<int, List<MotRow>> rows,
+                                   Dictionary<int, List<MotRow>> truthByFrame)
     {
         var byFrame = person.ToDictionary(r => r.Frame);
         for (int k = 0; k <= Slack; k++)
@@ -71,7 +75,10 @@ public static class HandoffEvaluator
                 float iou = c.Box.IoU(box);
                 if (iou >= bestIoU) { bestIoU = iou; best = c; }
             }
-            if (best is { } match) return match.Id;
+            if (best is not { } match) continue;
+            bool shared = truthByFrame[f].Any(o => o.Id != person.Key
+                && match.Box.IoU(new BoundingBox((float)(o.Box.X1 - cam.CropX), o.Box.Y1, (float)(o.Box.X2 - cam.CropX), o.Box.Y2)) >= 0.5f);
+            if (!shared) return match.Id;
         }
         return null;
     }

@@ -23,6 +23,7 @@ public sealed class WardIdentityRegistry(WardOptions options, TimeProvider time)
     }
 
     private readonly Dictionary<(string Camera, int Track), Identity> _byTrack = [];
+    private readonly Dictionary<(string Camera, int Track), (Identity Other, int Count)> _contradicted = [];
     private readonly List<Identity> _identities = [];
     private readonly Dictionary<string, double> _cameraClock = new(StringComparer.Ordinal);
     private DateTimeOffset _nextRotation = time.GetUtcNow() + options.PseudonymRotation;
@@ -49,11 +50,24 @@ public sealed class WardIdentityRegistry(WardOptions options, TimeProvider time)
             WardObservation t = tracks[i];
             if (!_byTrack.TryGetValue((camera, t.TrackId), out Identity? identity))
             {
-                identity = FindCandidate(camera, seconds, t, takenHere) ?? NewIdentity();
+                Identity? candidate = FindCandidate(camera, seconds, t, takenHere);
+                if (candidate is not null && t.AtEdge)
+                {
+                    // A box cut by the side of the image puts the feet in the wrong place: report the likeliest person
+                    // for now, but decide (and learn from this track) only once the whole box is in view.
+                    takenHere.Add(candidate);
+                    result[i] = (candidate.Index, candidate.Pseudonym);
+                    continue;
+                }
+                identity = candidate ?? NewIdentity();
                 _byTrack[(camera, t.TrackId)] = identity;
                 takenHere.Add(identity);
             }
-            if (!double.IsNaN(t.FloorX)) Remember(identity, camera, seconds, t.FloorX, t.FloorY);
+            if (!double.IsNaN(t.FloorX) && !t.AtEdge)
+            {
+                identity = Reconcile(camera, seconds, t, identity, takenHere);
+                Remember(identity, camera, seconds, t.FloorX, t.FloorY);
+            }
             identity.LastSeen = Math.Max(identity.LastSeen, seconds);
             if (t.Appearance is not null) identity.Appearance = Blend(identity.Appearance, t.Appearance);
             result[i] = (identity.Index, identity.Pseudonym);
@@ -93,6 +107,49 @@ public sealed class WardIdentityRegistry(WardOptions options, TimeProvider time)
         }
         return best;
     }
+
+    /// <summary>
+    /// A track that switched people inside its camera carries the wrong identity: another camera then sees that identity
+    /// somewhere else at the same moment, while this track stands where another camera sees a different person. When
+    /// that holds for <see cref="ReconcileFrames"/> observations in a row, the track takes the identity of the person
+    /// it now follows. (Absence in the other camera proves nothing — occlusion — so only a contradiction counts.)
+    /// </summary>
+    private Identity Reconcile(string camera, double seconds, WardObservation t, Identity identity, HashSet<Identity> takenHere)
+    {
+        var key = (camera, t.TrackId);
+        Identity? other = null;
+        bool contradicted = false;
+        double nearest = ReconcileSamePlaceMetres;
+        foreach (Identity id in _identities)
+            foreach (var (otherCamera, samples) in id.Recent)
+            {
+                if (otherCamera == camera || samples.Count == 0) continue;
+                var s = samples.MinBy(x => Math.Abs(x.Time - seconds));
+                if (Math.Abs(s.Time - seconds) > 0.3) continue;
+                double d = Math.Sqrt(((t.FloorX - s.X) * (t.FloorX - s.X)) + ((t.FloorY - s.Y) * (t.FloorY - s.Y)));
+                if (id == identity) { if (d > ReconcileElsewhereMetres) contradicted = true; }
+                else if (d <= nearest && !takenHere.Contains(id)) { nearest = d; other = id; }
+            }
+        if (!contradicted || other is null)
+        {
+            _contradicted.Remove(key);
+            return identity;
+        }
+        int count = _contradicted.TryGetValue(key, out var c) && c.Other == other ? c.Count + 1 : 1;
+        if (count < ReconcileFrames)
+        {
+            _contradicted[key] = (other, count);
+            return identity;
+        }
+        _contradicted.Remove(key);
+        _byTrack[key] = other;
+        takenHere.Remove(identity);
+        takenHere.Add(other);
+        return other;
+    }
+
+    private const double ReconcileSamePlaceMetres = 0.6, ReconcileElsewhereMetres = 1.2;
+    private const int ReconcileFrames = 5;
 
     private void Remember(Identity identity, string camera, double seconds, double x, double y)
     {
@@ -154,4 +211,5 @@ public sealed class WardIdentityRegistry(WardOptions options, TimeProvider time)
 }
 
 /// <summary>One track as the ward stage sees it: floor position (metres, NaN when the camera is not calibrated) and appearance.</summary>
-public readonly record struct WardObservation(int TrackId, double FloorX, double FloorY, float[]? Appearance);
+/// <remarks><see cref="AtEdge"/>: the box touches the side of the image, so it may be cut and its feet misplaced.</remarks>
+public readonly record struct WardObservation(int TrackId, double FloorX, double FloorY, float[]? Appearance, bool AtEdge = false);

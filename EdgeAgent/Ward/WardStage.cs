@@ -9,6 +9,7 @@ namespace EdgeAgent.Ward;
 /// </summary>
 public sealed class WardStage
 {
+    private const float EdgeMargin = 3;   // pixels: a box this close to the side of the image may be cut
     private readonly Dictionary<string, FloorHomography> _floor = new(StringComparer.Ordinal);
     private readonly WardIdentityRegistry _registry;
     private readonly TimeOrderedMerge _merge;
@@ -47,7 +48,8 @@ public sealed class WardStage
             TrackedPerson p = snapshot.Tracks[i];
             var (fx, fy) = p.Box.Feet;
             (double X, double Y) floor = h is null ? (double.NaN, double.NaN) : h.Map((double)fx / snapshot.FrameWidth, (double)fy / snapshot.FrameHeight);
-            observations[i] = new WardObservation(p.TrackId, floor.X, floor.Y, p.Appearance);
+            bool atEdge = p.Box.X1 <= EdgeMargin || p.Box.X2 >= snapshot.FrameWidth - EdgeMargin;
+            observations[i] = new WardObservation(p.TrackId, floor.X, floor.Y, p.Appearance, atEdge);
         }
         double seconds = TimeOrderedMerge.TimeOf(snapshot);
         var ids = _registry.Observe(snapshot.CameraId, seconds, observations);
