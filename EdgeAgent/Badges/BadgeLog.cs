@@ -11,6 +11,9 @@ internal static partial class BadgeLog
     [LoggerMessage(5001, LogLevel.Warning, "Badge reader {ReaderId}: {Port} failed, reopening with backoff: {Reason}")]
     public static partial void PortFailed(ILogger logger, string readerId, string port, string reason);
 
+    [LoggerMessage(5003, LogLevel.Error, "Badge reader {ReaderId}: unexpected failure, reopening with backoff: {Reason}")]
+    public static partial void ReaderFailed(ILogger logger, string readerId, string reason, Exception exception);
+
     [LoggerMessage(5002, LogLevel.Information, "Badge roster {Path}: {Count} badges")]
     public static partial void RosterLoaded(ILogger logger, string path, int count);
 }

@@ -19,7 +19,7 @@ public sealed class BadgeReader : IDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private Thread? _thread;
-    private volatile SerialPort? _port;   // the open port, so Dispose can close it under a blocked Read
+    private SerialPort? _port;   // the open port, so Dispose can close it under a blocked Read
 
     public BadgeReader(BadgeReaderOptions options, BadgeOptions common, BadgeRoster roster, Action<BadgeRead> sink, ILogger logger, TimeProvider time)
     {
@@ -51,6 +51,7 @@ public sealed class BadgeReader : IDisposable
         while (!_stop.IsCancellationRequested)
         {
             SerialPort? port = null;
+            bool opened = false;
             IBadgeParser parser = _options.Protocol == BadgeProtocol.Rdm6300 ? new Rdm6300Parser() : new LineBadgeParser();
             long garbageSeen = 0;
             try
@@ -58,6 +59,7 @@ public sealed class BadgeReader : IDisposable
                 port = new SerialPort(_options.Port, _options.BaudRate, Parity.None, 8, StopBits.One) { ReadTimeout = 500, WriteTimeout = 500 };
                 port.Open();
                 _port = port;
+                opened = true;
                 if (everOpened) Health.Reconnected();
                 everOpened = true;
                 Health.Connected = true;
@@ -77,13 +79,19 @@ public sealed class BadgeReader : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ObjectDisposedException or ArgumentException)
             {
-                BadgeLog.PortFailed(_logger, _options.Id, _options.Port, e.Message);
+                if (!_stop.IsCancellationRequested) BadgeLog.PortFailed(_logger, _options.Id, _options.Port, e.Message);
+            }
+            catch (Exception e)
+            {
+                // A badge reader is a peripheral: nothing it does may take the agent down. Log, back off, reopen.
+                BadgeLog.ReaderFailed(_logger, _options.Id, e.Message, e);
             }
             finally
             {
                 Health.Connected = false;
-                _port = null;
-                Close(port);
+                // Whoever takes the open port from _port closes it (this thread, or Dispose to unblock a Read).
+                if (Interlocked.Exchange(ref _port, null) is { } open) Close(open);
+                else if (!opened) Close(port);
             }
             if (_stop.IsCancellationRequested) break;
             TimeSpan delay = backoff.NextDelay();
@@ -120,14 +128,18 @@ public sealed class BadgeReader : IDisposable
     private static void Close(SerialPort? port)
     {
         if (port is null) return;
-        Task close = Task.Run(port.Dispose);
+        Task close = Task.Run(() =>
+        {
+            try { port.Dispose(); }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or UnauthorizedAccessException) { }   // the device is gone already
+        });
         close.Wait(TimeSpan.FromSeconds(2));
     }
 
     public void Dispose()
     {
         _stop.Cancel();
-        Close(_port);   // a Read blocked in the kernel returns once the port is closed
+        Close(Interlocked.Exchange(ref _port, null));   // a Read blocked in the kernel returns once the port is closed
         _thread?.Join(TimeSpan.FromSeconds(5));
         _stop.Dispose();
     }
