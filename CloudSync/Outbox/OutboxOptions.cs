@@ -1,0 +1,50 @@
+namespace CloudSync.Outbox;
+
+/// <summary>How long each class of message may wait, and how much the outbox may hold. Section <c>Outbox</c>.</summary>
+public sealed class OutboxOptions
+{
+    public const string SectionName = "Outbox";
+
+    /// <summary>Folder of <c>outbox.db</c> and <c>outbox.log</c> (systemd's StateDirectory in production).</summary>
+    public string Directory { get; set; } = "state";
+
+    /// <summary>Bytes of message payload the outbox may hold; beyond it the lowest class is evicted first, oldest first.</summary>
+    public long QuotaBytes { get; set; } = 256L * 1024 * 1024;
+
+    public TimeSpan AlertTimeToLive { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan ZoneTimeToLive { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan PeriodicTimeToLive { get; set; } = TimeSpan.FromHours(24);
+    public TimeSpan FrameTimeToLive { get; set; } = TimeSpan.FromHours(72);
+
+    /// <summary>LiteDB checkpoints (copies the log into the data file) after this many log pages.</summary>
+    public int CheckpointPages { get; set; } = 1000;
+
+    public TimeSpan TimeToLive(MessageClass c) => c switch
+    {
+        MessageClass.Alert => AlertTimeToLive,
+        MessageClass.Zone => ZoneTimeToLive,
+        MessageClass.Periodic => PeriodicTimeToLive,
+        _ => FrameTimeToLive,
+    };
+}
+
+/// <summary>Priority classes, most important first: under quota pressure the last class goes first.</summary>
+public enum MessageClass
+{
+    Alert = 0,
+    Zone = 1,
+    Periodic = 2,
+    Frame = 3,
+}
+
+public static class MessageClasses
+{
+    /// <summary>The class of an event type: alerts, zone and door events, periodic state, frames.</summary>
+    public static MessageClass Of(string type) => type switch
+    {
+        _ when type.StartsWith("availability.", StringComparison.Ordinal) => MessageClass.Alert,
+        "zone.entered" or "zone.exited" or "door.crossed" => MessageClass.Zone,
+        "frame.sampled" => MessageClass.Frame,
+        _ => MessageClass.Periodic,
+    };
+}
