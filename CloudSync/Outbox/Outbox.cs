@@ -23,9 +23,12 @@ public sealed class Outbox : IDisposable
     private long _seq;
     private long _bytes;
 
-    private Outbox(LiteDatabase db, OutboxOptions options, TimeProvider time, IReadOnlyList<string> destinations)
+    private readonly Stream[] _streams;   // LiteDB does not dispose streams it was given
+
+    private Outbox(LiteDatabase db, OutboxOptions options, TimeProvider time, IReadOnlyList<string> destinations, params Stream[] streams)
     {
         _db = db;
+        _streams = streams;
         _options = options;
         _time = time;
         _destinations = destinations;
@@ -49,13 +52,25 @@ public sealed class Outbox : IDisposable
     /// <summary>Opens the outbox on two durable streams (the data file and the log), e.g. a crash simulator's.</summary>
     public static Outbox Open(DurableStream data, DurableStream log, OutboxOptions options, IReadOnlyList<string> destinations, TimeProvider time)
     {
-        var db = new LiteDatabase(new SyncOnFlushStream(data), new BsonMapper(), new FramedLogStream(log));
-        return new Outbox(db, options, time, destinations);
+        var dataStream = new SyncOnFlushStream(data);
+        FramedLogStream? logStream = null;
+        try
+        {
+            logStream = new FramedLogStream(log);
+            var db = new LiteDatabase(dataStream, new BsonMapper(), logStream);
+            return new Outbox(db, options, time, destinations, dataStream, logStream);
+        }
+        catch
+        {
+            dataStream.Dispose();
+            if (logStream is null) log.Dispose(); else logStream.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Stock LiteDB on the same streams (no frames, no fsync at commit): only for the test that shows why not.</summary>
     internal static Outbox OpenUnprotected(Stream data, Stream log, OutboxOptions options, IReadOnlyList<string> destinations, TimeProvider time) =>
-        new(new LiteDatabase(data, new BsonMapper(), log), options, time, destinations);
+        new(new LiteDatabase(data, new BsonMapper(), log), options, time, destinations, data, log);
 
     public long LastSeq { get { lock (_lock) return _seq; } }
 
@@ -217,6 +232,10 @@ public sealed class Outbox : IDisposable
 
     public void Dispose()
     {
-        lock (_lock) _db.Dispose();
+        lock (_lock)
+        {
+            _db.Dispose();
+            foreach (Stream s in _streams) s.Dispose();
+        }
     }
 }

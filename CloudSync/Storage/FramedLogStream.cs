@@ -10,8 +10,9 @@ namespace CloudSync.Storage;
 /// replay a half-written or reordered transaction or lose an acknowledged one. Here every page is stored as a frame
 /// <c>[page 8192][salt 8][CRC-32(page + salt + frame index) 4][magic 4]</c>; the file is fsynced once, right after a
 /// confirmed page is written (that is the commit point); on open only the longest prefix of valid frames with one
-/// salt is kept and the rest is cut off (and the cut fsynced); a truncation to zero (checkpoint) starts a new random
-/// salt, so frames left over from before can never validate. LiteDB sees a plain stream of pages.
+/// salt is kept and the rest is cut off (and the cut fsynced); a truncation to zero (checkpoint) is fsynced before the
+/// next frame is written and starts a new random salt, so frames left over from before can never validate. LiteDB sees
+/// a plain stream of pages.
 /// </summary>
 public sealed class FramedLogStream : Stream
 {
@@ -106,8 +107,12 @@ public sealed class FramedLogStream : Stream
     public override void SetLength(long value)
     {
         if (value != 0) throw new NotSupportedException($"LiteDB only ever truncates its log to 0 (asked for {value}): has LiteDB changed?");
+        // The truncation must be durable before any new frame is written: otherwise a power cut could keep the new
+        // frames at the start and bring back old frames after them — and LiteDB would replay a stale prefix of the old
+        // log over the checkpointed data file (the crash simulator found exactly that: an empty outbox).
         _file.SetLength(0);
-        _salt = NewSalt();   // stale frames (if the truncation does not survive a crash) no longer validate as new ones
+        _file.Sync();
+        _salt = NewSalt();
         _length = 0;
         _position = 0;
     }

@@ -20,8 +20,11 @@ public sealed class CrashDisk
     public SimFile Open(int file) => new(this, file, []);
 
     /// <summary>The contents of <paramref name="file"/> after a power cut just before operation <paramref name="cut"/>.</summary>
-    public byte[] ImageAt(int file, int cut, Mode mode, Random random)
+    public byte[] ImageAt(int file, int cut, Mode mode, Random random) => ImageAt(file, cut, mode, random, null);
+
+    public byte[] ImageAt(int file, int cut, Mode mode, Random random, List<string>? trace)
     {
+        _trace = trace;
         var ops = History.Take(cut).Where(o => o.File == file).ToList();
         int lastSync = ops.FindLastIndex(o => o.Kind == Kind.Sync);
         var image = new MemoryStream();
@@ -45,8 +48,11 @@ public sealed class CrashDisk
         return image.ToArray();
     }
 
-    private static void Apply(MemoryStream image, Op o, int? bytes)
+    private List<string>? _trace;
+
+    private void Apply(MemoryStream image, Op o, int? bytes)
     {
+        _trace?.Add($"{o.Kind} pos {o.Position} len {o.Data?.Length ?? o.Length}{(bytes is { } b ? $" torn at {b}" : "")}");
         switch (o.Kind)
         {
             case Kind.Write:

@@ -73,20 +73,22 @@ public class OutboxPowerLossTests
     }
 
     /// <summary>Returns the problems found when reopening every crash image of the workload (empty: it passed).</summary>
-    private static List<string> CrashEverywhere(Workload w, bool unprotected, int seed, out int images)
+    private static List<string> CrashEverywhere(Workload w, bool unprotected, int seed, out int images, CrashDisk.Mode[]? modes = null, int stopAfter = int.MaxValue)
     {
         var problems = new List<string>();
         var r = new Random(seed);
         images = 0;
         for (int cut = 0; cut <= w.Disk.History.Count; cut++)
         {
-            foreach (CrashDisk.Mode mode in Enum.GetValues<CrashDisk.Mode>())
+            if (problems.Count >= stopAfter) break;
+            foreach (CrashDisk.Mode mode in modes ?? Enum.GetValues<CrashDisk.Mode>())
             {
                 images++;
+                var trace = new List<string>();
                 var data = CrashDisk.SimFile.FromImage(w.Disk.ImageAt(0, cut, mode, r));
-                var log = CrashDisk.SimFile.FromImage(w.Disk.ImageAt(1, cut, mode, r));
+                var log = CrashDisk.SimFile.FromImage(w.Disk.ImageAt(1, cut, mode, r, trace));
                 string? problem = Check(w, cut, data, log, unprotected);
-                if (problem is not null) problems.Add($"crash before op {cut} ({mode}): {problem}");
+                if (problem is not null) problems.Add($"crash before op {cut} ({mode}): {problem}; log ops {string.Join(" | ", trace.TakeLast(8))}");
             }
         }
         return problems;
@@ -115,12 +117,14 @@ public class OutboxPowerLossTests
             foreach (Accepted a in w.Accepted.Where(a => a.AtOp <= cut))
             {
                 if (present.TryGetValue(a.Seq, out string? p)) { if (p != a.Payload) return $"seq {a.Seq} has other bytes"; }
-                else if (a.Seq > delivered) return $"accepted seq {a.Seq} is missing (delivered to all only up to {delivered})";
+                else if (a.Seq > delivered) return $"accepted seq {a.Seq} is missing (delivered to all only up to {delivered}); present {string.Join(",", present.Keys.Order())}; data {data.Length} log {log.Length}";
             }
             foreach (var (batch, seqs) in w.Batches)
             {
-                int n = seqs.Count(present.ContainsKey);
-                if (n != 0 && n != seqs.Length && seqs.Any(s => s > delivered)) return $"batch {batch} is half there ({n} of {seqs.Length})";
+                // Below the lowest cursor messages may be cleaned up one by one; above it a batch is all there or not at all.
+                long[] live = seqs.Where(s => s > delivered).ToArray();
+                int n = live.Count(present.ContainsKey);
+                if (n != 0 && n != live.Length) return $"batch {batch} is half there ({n} of {live.Length} not yet delivered everywhere)";
             }
             if (present.Count > 0 && stats.LastSeq < present.Keys.Max()) return $"sequence {stats.LastSeq} is behind the stored {present.Keys.Max()}";
             long next = outbox.Append("zone.exited", _ => [1, 2, 3]);   // and it still works
@@ -138,6 +142,12 @@ public class OutboxPowerLossTests
     {
         Workload w = Run(steps: 60, seed, unprotected: false);
         List<string> problems = CrashEverywhere(w, unprotected: false, seed, out int images);
+        if (Environment.GetEnvironmentVariable("CRASH_DEBUG") is not null)
+            for (int i = 0; i < Math.Min(140, w.Disk.History.Count); i++)
+            {
+                var o = w.Disk.History[i];
+                TestContext.Out.WriteLine($"{i}: file {o.File} {o.Kind} pos {o.Position} len {o.Data?.Length ?? o.Length} conf {(o.Data is { Length: >= 19 } d ? d[18] : -1)} accepted {string.Join(",", w.Accepted.Where(a => a.AtOp == i + 1).Select(a => a.Seq))}");
+            }
         TestContext.Out.WriteLine($"{w.Accepted.Count} accepted messages, {w.Disk.History.Count} disk operations, {images} crash images, {problems.Count} problems");
         Assert.That(w.Disk.History.Count(o => o.Kind == CrashDisk.Kind.SetLength && o.File == 1), Is.GreaterThan(0), "the workload crosses checkpoints");
         Assert.That(problems, Is.Empty, string.Join("\n", problems.Take(10)));
@@ -147,7 +157,9 @@ public class OutboxPowerLossTests
     public void StockLiteDb_SameWorkload_LosesAcceptedMessages()
     {
         Workload w = Run(steps: 60, seed: 1, unprotected: true);
-        List<string> problems = CrashEverywhere(w, unprotected: true, seed: 1, out int images);
+        // Only the plainest crash (writes not fsynced are lost): torn or reordered images can send stock LiteDB into an
+        // endless loop on open, which is a finding of its own but would hang the suite.
+        List<string> problems = CrashEverywhere(w, unprotected: true, seed: 1, out int images, [CrashDisk.Mode.UnsyncedLost], stopAfter: 5);
         TestContext.Out.WriteLine($"stock LiteDB: {problems.Count} problems in {images} crash images, e.g. {problems.FirstOrDefault()}");
         Assert.That(problems, Is.Not.Empty, "without frames and fsync at commit, power loss loses accepted messages — this is what the test catches");
     }
