@@ -1,0 +1,278 @@
+using System.Security.Cryptography.X509Certificates;
+using CloudSync.Outbox;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace CloudSync.Mqtt;
+
+/// <summary>
+/// Delivers the outbox to one MQTT broker, at least once and in order: QoS 1 with a bounded in-flight window, a
+/// timeout on every publish, the cursor moved only past messages the broker acknowledged. A supervisor loop (MQTTnet
+/// 5 has no managed client) connects with a persistent session, a last will <c>offline</c> and a retained
+/// <c>online</c>, reconnects with exponential backoff and jitter, and treats an unanswered publish or ping as a dead
+/// (black-holed) link. A message too large goes to the dead-letter collection; a broker that refuses our messages
+/// (not authorised) raises an alarm and is retried slowly, keeping every message.
+/// </summary>
+public sealed class MqttDestination
+{
+    private readonly MqttDestinationOptions _o;
+    private readonly Outbox.Outbox _outbox;
+    private readonly TopicScheme _topics;
+    private readonly string _clientId;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    public MqttDestination(MqttDestinationOptions options, Outbox.Outbox outbox, TopicScheme topics, string deviceId, ILogger logger)
+    {
+        _o = options;
+        _outbox = outbox;
+        _topics = topics;
+        _clientId = options.ClientId.Length > 0 ? options.ClientId : $"edge-{deviceId}";
+        _logger = logger;
+        Health = new DestinationHealth(options.Name);
+    }
+
+    public DestinationHealth Health { get; }
+
+    /// <summary>New messages are in the outbox (called after each append; cheap, never blocks).</summary>
+    public void Notify()
+    {
+        try { if (_wake.CurrentCount == 0) _wake.Release(); }
+        catch (SemaphoreFullException) { }
+    }
+
+    /// <summary>Runs until cancelled; then publishes the retained status <c>stopped</c> and disconnects cleanly.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var backoff = new Backoff(_o.ReconnectInitialDelay, _o.ReconnectMaxDelay);
+        while (!ct.IsCancellationRequested)
+        {
+            using IMqttClient client = new MqttClientFactory().CreateMqttClient();
+            try
+            {
+                MqttClientConnectResult result = await client.ConnectAsync(BuildOptions(), ct).ConfigureAwait(false);
+                if (result.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    Health.Alarm = $"connect refused: {result.ResultCode}";
+                    MqttLog.ConnectRefused(_logger, _o.Name, result.ResultCode.ToString());
+                }
+                else
+                {
+                    Health.CountConnect();
+                    Health.Connected = true;
+                    Health.Alarm = null;
+                    backoff.Reset();
+                    MqttLog.Connected(_logger, _o.Name, _o.Host, _o.Port, result.IsSessionPresent);
+                    int receiveMaximum = result.ReceiveMaximum is > 0 and var rm ? rm : int.MaxValue;
+                    int window = Math.Max(1, Math.Min(_o.MaxInFlight, receiveMaximum));
+                    await PublishStatusAsync(client, "online", ct).ConfigureAwait(false);
+                    await DeliverAsync(client, window, ct).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                await StopAsync(client).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or TimeoutException or IOException
+                                      or System.Net.Sockets.SocketException or DeadLinkException or InvalidOperationException)
+            {
+                if (e is DeadLinkException or OperationCanceledException or TimeoutException) Health.CountDeadLink();
+                MqttLog.Disconnected(_logger, _o.Name, e.Message);
+            }
+            finally
+            {
+                Health.Connected = false;
+            }
+            if (ct.IsCancellationRequested) break;
+            try { await Task.Delay(backoff.Next(), ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { break; }
+        }
+    }
+
+    // Publishes what the outbox holds for this destination until the link fails; waits for new messages when idle and
+    // pings then, so a link that went silent is found within 1.5 × keep-alive even with nothing to send.
+    private async Task DeliverAsync(IMqttClient client, int window, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            IReadOnlyList<OutboxMessage> batch = _outbox.Peek(_o.Name, window);
+            if (batch.Count == 0)
+            {
+                if (!await _wake.WaitAsync(_o.KeepAlive / 2, ct).ConfigureAwait(false)) await PingAsync(client, ct).ConfigureAwait(false);
+                continue;
+            }
+            int oversize = -1;
+            for (int i = 0; i < batch.Count && oversize < 0; i++)
+                if (batch[i].Payload.Length > _o.MaxMessageBytes) oversize = i;
+            IReadOnlyList<OutboxMessage> send = oversize < 0 ? batch : batch.Take(oversize).ToList();
+            if (send.Count > 0 && !await PublishAsync(client, send, ct).ConfigureAwait(false))
+            {
+                await Task.Delay(_o.RefusedRetryInterval, ct).ConfigureAwait(false);   // refused: keep the messages, retry slowly
+                continue;
+            }
+            if (oversize >= 0)
+            {
+                OutboxMessage poison = batch[oversize];
+                _outbox.DeadLetter(_o.Name, poison, $"{poison.Payload.Length} bytes, more than MaxMessageBytes {_o.MaxMessageBytes}");
+                Health.CountDeadLetter();
+                MqttLog.DeadLettered(_logger, _o.Name, poison.Seq, poison.Type, "too large");
+            }
+        }
+    }
+
+    /// <summary>Publishes a window of messages concurrently; acknowledges the longest prefix the broker accepted.</summary>
+    private async Task<bool> PublishAsync(IMqttClient client, IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_o.PublishTimeout);
+        var sends = messages.Select(m => SendOneAsync(client, m, timeout.Token)).ToList();
+        MqttClientPublishReasonCode[] codes;
+        try
+        {
+            codes = await Task.WhenAll(sends).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // Acknowledge what did arrive before the link went silent, then report the link dead.
+            AcknowledgePrefix(messages, sends.Select(t => t.IsCompletedSuccessfully ? t.Result : MqttClientPublishReasonCode.UnspecifiedError).ToArray());
+            throw new DeadLinkException($"no PUBACK within {_o.PublishTimeout}");
+        }
+        int accepted = AcknowledgePrefix(messages, codes);
+        if (accepted == messages.Count) return true;
+        MqttClientPublishReasonCode code = codes[accepted];
+        OutboxMessage failed = messages[accepted];
+        if (code is MqttClientPublishReasonCode.NotAuthorized)
+        {
+            Health.CountRefusal();
+            Health.Alarm = $"the broker refuses our messages ({code}); keeping them and retrying every {_o.RefusedRetryInterval}";
+            MqttLog.Refused(_logger, _o.Name, code.ToString(), _o.RefusedRetryInterval);
+            return false;
+        }
+        if (code is MqttClientPublishReasonCode.PayloadFormatInvalid or MqttClientPublishReasonCode.TopicNameInvalid or MqttClientPublishReasonCode.QuotaExceeded)
+        {
+            _outbox.DeadLetter(_o.Name, failed, code.ToString());
+            Health.CountDeadLetter();
+            MqttLog.DeadLettered(_logger, _o.Name, failed.Seq, failed.Type, code.ToString());
+            return true;
+        }
+        throw new DeadLinkException($"publish failed: {code}");
+    }
+
+    private int AcknowledgePrefix(IReadOnlyList<OutboxMessage> messages, MqttClientPublishReasonCode[] codes)
+    {
+        int n = 0;
+        while (n < codes.Length && codes[n] is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers) n++;
+        if (n > 0)
+        {
+            _outbox.Acknowledge(_o.Name, messages[n - 1].Seq);
+            Health.CountPublished(n);
+            Health.Alarm = null;
+        }
+        return n;
+    }
+
+    private async Task<MqttClientPublishReasonCode> SendOneAsync(IMqttClient client, OutboxMessage m, CancellationToken ct)
+    {
+        MqttClientPublishResult result = await client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(_topics.Events(m.Type)).WithPayload(m.Payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithContentType("application/json").Build(), ct).ConfigureAwait(false);
+        if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)) return result.ReasonCode;
+        if (_o.RetainOccupancy && _topics.OccupancyTopicOf(m.Type, m.Payload) is { } retained)
+        {
+            result = await client.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(retained).WithPayload(m.Payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag()
+                .WithContentType("application/json").Build(), ct).ConfigureAwait(false);
+        }
+        return result.ReasonCode;
+    }
+
+    private async Task PingAsync(IMqttClient client, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_o.KeepAlive);
+        bool alive;
+        try { alive = await client.TryPingAsync(timeout.Token).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { alive = false; }
+        if (!alive) throw new DeadLinkException($"no ping response within {_o.KeepAlive}");
+    }
+
+    private async Task PublishStatusAsync(IMqttClient client, string status, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_o.PublishTimeout);
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_topics.Status).WithPayload(status)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build(), timeout.Token).ConfigureAwait(false);
+    }
+
+    // A clean stop: retained "stopped", then a normal DISCONNECT (so the broker does not send the will "offline").
+    private async Task StopAsync(IMqttClient client)
+    {
+        if (!client.IsConnected) return;
+        try
+        {
+            await PublishStatusAsync(client, "stopped", CancellationToken.None).ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or IOException)
+        {
+            MqttLog.Disconnected(_logger, _o.Name, e.Message);
+        }
+    }
+
+    private MqttClientOptions BuildOptions()
+    {
+        bool v5 = _o.ProtocolVersion == "5";
+        MqttClientOptionsBuilder b = new MqttClientOptionsBuilder()
+            .WithTcpServer(_o.Host, _o.Port)
+            .WithClientId(_clientId)
+            .WithProtocolVersion(v5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311)
+            .WithCleanSession(false)
+            .WithKeepAlivePeriod(_o.KeepAlive)
+            .WithTimeout(_o.PublishTimeout)
+            .WithWillTopic(_topics.Status).WithWillPayload("offline").WithWillRetain().WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        // On MQTT 5 a session without an expiry ends with the connection, and with it whatever the broker queued.
+        if (v5) b = b.WithSessionExpiryInterval((uint)_o.SessionExpiry.TotalSeconds);
+        if (_o.Username is not null) b = b.WithCredentials(_o.Username, _o.Password);
+        if (_o.UseTls)
+        {
+            b = b.WithTlsOptions(t =>
+            {
+                t.UseTls().WithTargetHost(_o.TlsTargetHost ?? _o.Host);
+                if (_o.CaFile is not null)
+                {
+                    var chain = new X509Certificate2Collection();
+                    chain.ImportFromPemFile(_o.CaFile);
+                    t.WithTrustChain(chain);
+                }
+                if (_o.ClientCertificateFile is not null)
+                {
+                    using var pem = X509Certificate2.CreateFromPemFile(_o.ClientCertificateFile, _o.ClientKeyFile);
+                    // SslStream needs the key in a form it can use on every platform: round-trip through PKCS#12.
+                    t.WithClientCertificates([X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)]);
+                }
+            });
+        }
+        return b.Build();
+    }
+
+    private sealed class DeadLinkException(string message) : Exception(message);
+
+    /// <summary>Exponential backoff with ±20 % jitter, capped.</summary>
+    private sealed class Backoff(TimeSpan initial, TimeSpan max)
+    {
+        private int _failures;
+
+        public TimeSpan Next()
+        {
+            double ms = Math.Min(initial.TotalMilliseconds * Math.Pow(2, Math.Min(_failures++, 30)), max.TotalMilliseconds);
+            return TimeSpan.FromMilliseconds(ms * (0.8 + (0.4 * Random.Shared.NextDouble())));
+        }
+
+        public void Reset() => _failures = 0;
+    }
+}

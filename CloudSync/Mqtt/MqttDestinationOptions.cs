@@ -1,0 +1,63 @@
+namespace CloudSync.Mqtt;
+
+/// <summary>One MQTT destination (the hospital's BMS broker, Azure IoT Hub, Event Grid's MQTT broker). <c>Sync:Destinations:N</c>.</summary>
+public sealed class MqttDestinationOptions
+{
+    /// <summary>Name of the destination; it owns a cursor in the outbox (renaming it re-sends everything kept).</summary>
+    public string Name { get; set; } = "";
+
+    public string Host { get; set; } = "127.0.0.1";
+
+    public int Port { get; set; } = 1883;
+
+    /// <summary><c>3.1.1</c> (IoT Hub) or <c>5</c> (Event Grid, mosquitto).</summary>
+    public string ProtocolVersion { get; set; } = "5";
+
+    /// <summary>Client id; empty: <c>edge-&lt;deviceId&gt;</c>. A persistent session belongs to it.</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>Topics are <c>&lt;TopicPrefix&gt;/&lt;site&gt;/&lt;ward&gt;/…</c>.</summary>
+    public string TopicPrefix { get; set; } = "edgetracking";
+
+    public string? Username { get; set; }
+
+    /// <summary>Password or token (e.g. an IoT Hub SAS token).</summary>
+    public string? Password { get; set; }
+
+    public bool UseTls { get; set; }
+
+    /// <summary>PEM file of the only CA trusted for the broker's certificate (pinned; the system store is not used).</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>PEM client certificate and key for mutual TLS.</summary>
+    public string? ClientCertificateFile { get; set; }
+
+    public string? ClientKeyFile { get; set; }
+
+    /// <summary>Host name the broker's certificate must carry; empty: <see cref="Host"/>.</summary>
+    public string? TlsTargetHost { get; set; }
+
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A publish not acknowledged within this is a dead link: the connection is dropped and reopened.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>QoS 1 messages in flight at once (never more than the broker's Receive Maximum).</summary>
+    public int MaxInFlight { get; set; } = 16;
+
+    /// <summary>The broker keeps the session (and queued messages to us) this long while we are away.</summary>
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Messages larger than this go to the dead-letter collection for this destination (Event Grid: 512 KiB).</summary>
+    public int MaxMessageBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Publish current occupancy per zone retained (brokers that keep retained messages; not Event Grid).</summary>
+    public bool RetainOccupancy { get; set; } = true;
+
+    public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>After the broker refuses to take our messages (not authorised), try again this often.</summary>
+    public TimeSpan RefusedRetryInterval { get; set; } = TimeSpan.FromSeconds(60);
+}

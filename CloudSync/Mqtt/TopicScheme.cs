@@ -1,0 +1,34 @@
+using System.Text.Json;
+
+namespace CloudSync.Mqtt;
+
+/// <summary>
+/// The topics (docs/events/asyncapi.yaml): <c>&lt;prefix&gt;/&lt;site&gt;/&lt;ward&gt;/events/&lt;type&gt;</c> for every event,
+/// <c>…/occupancy/&lt;zone&gt;</c> retained for the current occupancy, <c>…/status</c> retained with the last will.
+/// </summary>
+public sealed class TopicScheme(string prefix, string site, string ward)
+{
+    public string Base { get; } = $"{prefix}/{site}/{ward}";
+
+    public string Events(string type) => $"{Base}/events/{type}";
+
+    public string Status => $"{Base}/status";
+
+    public string Occupancy(string zone) => $"{Base}/occupancy/{zone}";
+
+    /// <summary>The retained occupancy topic for a <c>zone.occupancy</c> event, read from its payload; null for other types.</summary>
+    public string? OccupancyTopicOf(string type, byte[] envelope)
+    {
+        if (type != "zone.occupancy") return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(envelope);
+            return doc.RootElement.TryGetProperty("payload", out JsonElement p) && p.TryGetProperty("zone", out JsonElement z) && z.GetString() is { Length: > 0 } zone
+                ? Occupancy(zone) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

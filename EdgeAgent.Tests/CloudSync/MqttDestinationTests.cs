@@ -1,0 +1,160 @@
+using System.Text;
+using System.Text.Json;
+using CloudSync.Mqtt;
+using CloudSync.Outbox;
+using EdgeAgent.Tests.Capture;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeAgent.Tests.CloudSync;
+
+/// <summary>The MQTT destination against a real mosquitto: delivery, broker restarts, a black-holed link, poison messages, ACL refusal.</summary>
+[Category("Integration")]
+[NonParallelizable]
+public class MqttDestinationTests
+{
+    private static readonly TopicScheme Topics = new("edgetracking", "st-marys", "ward-7");
+
+    private static Outbox NewOutbox() => Outbox.Open(new OutboxOptions { Directory = TestAssets.NewTempDirectory() }, ["bms"], TimeProvider.System);
+
+    private static MqttDestinationOptions Options(int port, string? user = null) => new()
+    {
+        Name = "bms", Port = port, KeepAlive = TimeSpan.FromSeconds(2), PublishTimeout = TimeSpan.FromSeconds(2),
+        ReconnectInitialDelay = TimeSpan.FromMilliseconds(200), ReconnectMaxDelay = TimeSpan.FromSeconds(1),
+        RefusedRetryInterval = TimeSpan.FromSeconds(1), MaxMessageBytes = 64 * 1024, Username = user, Password = user is null ? null : "pw",
+    };
+
+    private static void AppendEvents(Outbox outbox, MqttDestination destination, int count, string type = "zone.entered", int payloadBytes = 0) =>
+        AppendEvents(outbox, destination, Enumerable.Repeat(type, count), payloadBytes);
+
+    private static void AppendEvents(Outbox outbox, MqttDestination destination, IEnumerable<string> types, int payloadBytes = 0)
+    {
+        foreach (string type in types)
+            outbox.Append(type, seq => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+            {
+                seq, type, payload = new { zone = $"bay{seq % 3}", total = (int)(seq % 4), pad = new string('x', payloadBytes) },
+            })));
+        destination.Notify();
+    }
+
+    private static (MqttDestination Destination, Task Run, CancellationTokenSource Stop) Start(Outbox outbox, MqttDestinationOptions o)
+    {
+        var d = new MqttDestination(o, outbox, Topics, "jetson-7", NullLogger.Instance);
+        var stop = new CancellationTokenSource();
+        return (d, Task.Run(() => d.RunAsync(stop.Token)), stop);
+    }
+
+    [Test]
+    public async Task Deliver_Burst_EveryEventOnceInOrderStatusOnlineAndOccupancyRetained()
+    {
+        using var broker = new Mosquitto();
+        await using var verifier = new Verifier(broker.Port);
+        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
+        using var outbox = NewOutbox();
+        var (destination, run, stop) = Start(outbox, Options(broker.Port));
+        AppendEvents(outbox, destination, Enumerable.Range(0, 300).Select(i => i % 5 == 0 ? "zone.occupancy" : "zone.entered"));
+        await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == 300, TimeSpan.FromSeconds(30), "all 300 events arrive");
+        Assert.That(verifier.EventSeqs().Distinct(), Is.EqualTo(Enumerable.Range(1, 300).Select(i => (long)i)), "in seq order");
+        Assert.That(outbox.Cursor("bms"), Is.EqualTo(300), "the cursor moved only as far as the broker acknowledged: all");
+        await stop.CancelAsync();
+        await run;
+
+        // A subscriber that connects later gets the truth from retained messages: the last occupancy of each zone, and the status.
+        await using var late = new Verifier(broker.Port);
+        await late.WaitUntilAsync(v => v.Messages.Count(m => m.Retained) >= 4, TimeSpan.FromSeconds(10), "retained messages arrive");
+        var retained = late.Messages.Where(m => m.Retained).ToDictionary(m => m.Topic, m => m.Payload);
+        Assert.That(retained[Topics.Status], Is.EqualTo("stopped"));
+        Assert.That(retained.Keys.Where(k => k.Contains("/occupancy/")), Is.EquivalentTo(new[] { Topics.Occupancy("bay0"), Topics.Occupancy("bay1"), Topics.Occupancy("bay2") }));
+        long lastBay1 = Enumerable.Range(1, 300).Where(i => (i - 1) % 5 == 0 && i % 3 == 1).Max();
+        Assert.That(JsonDocument.Parse(retained[Topics.Occupancy("bay1")]).RootElement.GetProperty("seq").GetInt64(), Is.EqualTo(lastBay1));
+    }
+
+    [Test]
+    public async Task BrokerDownLongerThanTheBurst_ThenBack_EveryEventDeliveredNoneLost()
+    {
+        using var broker = new Mosquitto();
+        await using var verifier = new Verifier(broker.Port);
+        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
+        using var outbox = NewOutbox();
+        var (destination, run, stop) = Start(outbox, Options(broker.Port));
+        AppendEvents(outbox, destination, 50);
+        await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == 50, TimeSpan.FromSeconds(20), "the first 50 arrive");
+        broker.Stop();
+        AppendEvents(outbox, destination, 500);   // accepted while the broker is away
+        await Task.Delay(3000);
+        Assert.That(destination.Health.Connected, Is.False);
+        broker.Start();
+        await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == 550, TimeSpan.FromSeconds(60), "all 550 events arrive after the broker is back");
+        Assert.That(verifier.EventSeqs().Distinct().Order(), Is.EqualTo(Enumerable.Range(1, 550).Select(i => (long)i)));
+        Assert.That(destination.Health.Connects, Is.GreaterThanOrEqualTo(2), "it reconnected");
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Test]
+    public async Task BlackholedLink_DetectedWithinOneAndAHalfKeepAlivesAndRecoveredWithoutLoss()
+    {
+        using var broker = new Mosquitto();
+        await using var proxy = new TcpFaultProxy(broker.Port);
+        await using var verifier = new Verifier(broker.Port);
+        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
+        using var outbox = NewOutbox();
+        MqttDestinationOptions o = Options(proxy.Port);
+        var (destination, run, stop) = Start(outbox, o);
+        AppendEvents(outbox, destination, 20);
+        await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == 20, TimeSpan.FromSeconds(20), "the first 20 arrive");
+
+        proxy.Blackhole = true;   // TCP stays up, nothing gets through either way
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await verifier.WaitUntilAsync(_ => destination.Health.DeadLinks > 0, TimeSpan.FromSeconds(10), "the dead link is detected");
+        TimeSpan detected = clock.Elapsed;
+        AppendEvents(outbox, destination, 30);   // accepted while the link is dead
+        await Task.Delay(1000);
+        proxy.Blackhole = false;
+        await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == 50, TimeSpan.FromSeconds(30), "everything arrives after the link heals");
+        TestContext.Out.WriteLine($"idle black hole detected after {detected.TotalSeconds:0.0} s (keep-alive {o.KeepAlive.TotalSeconds} s)");
+        Assert.That(detected, Is.LessThanOrEqualTo(o.KeepAlive * 1.5 + TimeSpan.FromSeconds(0.5)));
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Test]
+    public async Task MessageLargerThanTheDestinationTakes_GoesToDeadLettersAndDoesNotBlockTheQueue()
+    {
+        using var broker = new Mosquitto();
+        await using var verifier = new Verifier(broker.Port);
+        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
+        using var outbox = NewOutbox();
+        var (destination, run, stop) = Start(outbox, Options(broker.Port));
+        AppendEvents(outbox, destination, 3);
+        AppendEvents(outbox, destination, 1, payloadBytes: 100_000);   // seq 4: more than MaxMessageBytes
+        AppendEvents(outbox, destination, 3);
+        await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == 6, TimeSpan.FromSeconds(20), "the six others arrive");
+        Assert.That(verifier.EventSeqs().Distinct(), Is.EqualTo(new long[] { 1, 2, 3, 5, 6, 7 }));
+        Assert.That(outbox.DeadLetters("bms").Select(d => d.Seq), Is.EqualTo(new long[] { 4 }));
+        Assert.That(destination.Health.DeadLetters, Is.EqualTo(1));
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Test]
+    public async Task BrokerRefusesOurTopics_EventsKeptAlarmRaisedAndRetriedSlowly()
+    {
+        string acl = Path.Combine(TestAssets.NewTempDirectory(), "acl");
+        File.WriteAllText(acl, "user edge\ntopic read edgetracking/#\n\nuser verifier\ntopic readwrite #\n");
+        string passwords = Path.Combine(Path.GetDirectoryName(acl)!, "passwd");
+        System.Diagnostics.Process.Start("mosquitto_passwd", ["-c", "-b", passwords, "edge", "pw"])!.WaitForExit();
+        System.Diagnostics.Process.Start("mosquitto_passwd", ["-b", passwords, "verifier", "pw"])!.WaitForExit();
+        using var broker = new Mosquitto($"allow_anonymous false\npassword_file {passwords}\nacl_file {acl}");
+        using var outbox = NewOutbox();
+        var (destination, run, stop) = Start(outbox, Options(broker.Port, user: "edge"));
+        AppendEvents(outbox, destination, 5);
+        await Task.Delay(3500);
+        Assert.That(destination.Health.Connected, Is.True, "connecting is allowed, publishing is not");
+        Assert.That(destination.Health.Alarm, Does.Contain("refuses"));
+        Assert.That(destination.Health.Refusals, Is.InRange(1, 5), "retried slowly, not in a hot loop");
+        Assert.That(outbox.Cursor("bms"), Is.Zero, "nothing acknowledged, nothing lost");
+        Assert.That(outbox.Stats().Pending["bms"], Is.EqualTo(5));
+        await stop.CancelAsync();
+        await run;
+    }
+}
