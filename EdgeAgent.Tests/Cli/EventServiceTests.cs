@@ -10,7 +10,7 @@ namespace EdgeAgent.Tests.Cli;
 [NonParallelizable]
 public class EventServiceTests
 {
-    private static string Config(string dir)
+    public static string Config(string dir, string extraSections = "")
     {
         var cal = WardReplay.CalibrationFromGroundTruth(MotFile.Read(TestAssets.GroundTruth, true), 0, 768, columns: 3, rows: 2);
         string image = JsonSerializer.Serialize(cal.ImagePoints), floor = JsonSerializer.Serialize(cal.FloorPoints);
@@ -21,12 +21,12 @@ public class EventServiceTests
               "Detection": { "ModelsDirectory": "{{TestAssets.ModelsDirectory}}", "ExecutionProviders": [ "CPU" ] },
               "Ward": { "Id": "ward-7", "Site": "st-marys", "DeviceId": "jetson-7" },
               "Zones": { "Areas": [ { "Id": "plaza", "Kind": "corridor", "Polygon": [ [-25, -20], [10, -20], [10, 10], [-25, 10] ] } ] },
-              "Output": { "Directory": "{{dir}}", "StateDirectory": "{{dir}}/state", "StatusInterval": "00:00:05" } }
+              "Output": { "Directory": "{{dir}}", "StateDirectory": "{{dir}}/state", "StatusInterval": "00:00:05" }{{extraSections}} }
             """);
         return path;
     }
 
-    private static List<JsonElement> Events(string dir) =>
+    public static List<JsonElement> Events(string dir) =>
         File.Exists(Path.Combine(dir, "events.jsonl"))
             ? File.ReadAllLines(Path.Combine(dir, "events.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList()
             : [];

@@ -15,5 +15,6 @@ public sealed class AgentSettings
     public Zones.ZoneOptions Zones { get; init; } = new();
     public Roles.RoleOptions Roles { get; init; } = new();
     public Badges.BadgeOptions Badges { get; init; } = new();
+    public global::CloudSync.SyncOptions Sync { get; init; } = new();
     public OutputOptions Output { get; init; } = new();
 }

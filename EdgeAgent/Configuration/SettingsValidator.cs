@@ -30,6 +30,7 @@ public static partial class SettingsValidator
         Zones.FloorPlan.Create(s.Zones, problems);
         ValidateRoles(s.Roles, problems);
         ValidateBadges(s.Badges, s.Zones, problems);
+        ValidateSync(s.Sync, problems);
         if (s.Reid.RefreshInterval <= TimeSpan.Zero)
             problems.Add($"{Reid.ReidOptions.SectionName}:RefreshInterval: must be positive, got {s.Reid.RefreshInterval}");
         if (s.Output.StatusInterval < TimeSpan.FromSeconds(1))
@@ -142,6 +143,39 @@ public static partial class SettingsValidator
             if (string.IsNullOrWhiteSpace(r.Port)) problems.Add($"{k}:Port: is required (a serial device such as /dev/ttyTHS1)");
             if (r.BaudRate is < 300 or > 4_000_000) problems.Add($"{k}:BaudRate: must be between 300 and 4000000, got {r.BaudRate}");
             if (!zones.Doors.Any(d => d.Id == r.Door)) problems.Add($"{k}:Door: no door in Zones:Doors has the id '{r.Door}'");
+        }
+    }
+
+    private static void ValidateSync(global::CloudSync.SyncOptions sync, List<string> problems)
+    {
+        const string S = global::CloudSync.SyncOptions.SectionName;
+        var o = sync.Outbox;
+        if (string.IsNullOrWhiteSpace(o.Directory)) problems.Add($"{S}:Outbox:Directory: must not be empty");
+        if (o.QuotaBytes < 1024 * 1024) problems.Add($"{S}:Outbox:QuotaBytes: must be at least 1048576 (1 MiB), got {o.QuotaBytes}");
+        foreach (var (key, ttl) in new[] { ("AlertTimeToLive", o.AlertTimeToLive), ("ZoneTimeToLive", o.ZoneTimeToLive), ("PeriodicTimeToLive", o.PeriodicTimeToLive), ("FrameTimeToLive", o.FrameTimeToLive) })
+            if (ttl < TimeSpan.FromMinutes(1)) problems.Add($"{S}:Outbox:{key}: must be at least 00:01:00, got {ttl}");
+        if (o.CheckpointPages is < 10 or > 100_000) problems.Add($"{S}:Outbox:CheckpointPages: must be between 10 and 100000, got {o.CheckpointPages}");
+        if (sync.CleanupInterval < TimeSpan.FromSeconds(1)) problems.Add($"{S}:CleanupInterval: must be at least 00:00:01, got {sync.CleanupInterval}");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < sync.Destinations.Count; i++)
+        {
+            var d = sync.Destinations[i];
+            string k = $"{S}:Destinations:{i}";
+            if (!IdPattern().IsMatch(d.Name)) problems.Add($"{k}:Name: '{d.Name}' may contain only letters, digits, '-' and '_' (at most 64)");
+            else if (!names.Add(d.Name)) problems.Add($"{k}:Name: '{d.Name}' is used by another destination (each owns a cursor in the outbox)");
+            if (string.IsNullOrWhiteSpace(d.Host)) problems.Add($"{k}:Host: is required");
+            if (d.Port is < 1 or > 65535) problems.Add($"{k}:Port: must be between 1 and 65535, got {d.Port}");
+            if (d.ProtocolVersion is not ("3.1.1" or "5")) problems.Add($"{k}:ProtocolVersion: must be \"3.1.1\" or \"5\", got \"{d.ProtocolVersion}\"");
+            if (string.IsNullOrWhiteSpace(d.TopicPrefix) || d.TopicPrefix.IndexOfAny(['#', '+']) >= 0) problems.Add($"{k}:TopicPrefix: must be a topic without wildcards, got \"{d.TopicPrefix}\"");
+            if (d.KeepAlive < TimeSpan.FromSeconds(1)) problems.Add($"{k}:KeepAlive: must be at least 00:00:01, got {d.KeepAlive}");
+            if (d.PublishTimeout < TimeSpan.FromSeconds(1)) problems.Add($"{k}:PublishTimeout: must be at least 00:00:01, got {d.PublishTimeout}");
+            if (d.MaxInFlight is < 1 or > 65535) problems.Add($"{k}:MaxInFlight: must be between 1 and 65535, got {d.MaxInFlight}");
+            if (d.MaxMessageBytes < 1024) problems.Add($"{k}:MaxMessageBytes: must be at least 1024, got {d.MaxMessageBytes}");
+            if (d.ReconnectMaxDelay < d.ReconnectInitialDelay || d.ReconnectInitialDelay <= TimeSpan.Zero)
+                problems.Add($"{k}:ReconnectMaxDelay: must be at least ReconnectInitialDelay ({d.ReconnectInitialDelay}), which must be positive");
+            foreach (var (key, file) in new[] { ("CaFile", d.CaFile), ("ClientCertificateFile", d.ClientCertificateFile), ("ClientKeyFile", d.ClientKeyFile) })
+                if (file is not null && !File.Exists(file)) problems.Add($"{k}:{key}: file '{file}' does not exist");
+            if ((d.CaFile is not null || d.ClientCertificateFile is not null) && !d.UseTls) problems.Add($"{k}:UseTls: certificates are given but UseTls is false");
         }
     }
 

@@ -33,6 +33,8 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             ZoneStateStore.Saved? saved = store.Load();
             var stage = new EventStage(settings, new EventFactory(settings.Ward.EffectiveDeviceId, settings.Ward.Site, settings.Ward.Id, saved?.LastSequence ?? 0),
                 time.GetUtcNow(), mediaTime: false, time);
+            await using var delivery = new EventDelivery(settings, loggers, time);   // the outbox opens before any camera
+            delivery.Start();
             Task run = runner.RunAsync(stoppingToken);
             using var status = time.CreateTimer(_ => LogStatus(runner), null, settings.Output.StatusInterval, settings.Output.StatusInterval);
             foreach (var (cam, error) in stage.Ward.ReprojectionErrors) AgentLog.Calibration(_logger, cam, error);
@@ -40,7 +42,8 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             void Emit(IReadOnlyList<EventEnvelope> made)
             {
                 if (made.Count == 0) return;
-                events?.Write(made);
+                IReadOnlyList<EventEnvelope> accepted = delivery.Accept(made);   // durable in the outbox from here on
+                events?.Write(accepted);
                 events?.Flush();
                 store.Save(stage.State, stage.LastSequence);
             }

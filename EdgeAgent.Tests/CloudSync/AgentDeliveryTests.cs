@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EdgeAgent.Tests.Cli;
+
+namespace EdgeAgent.Tests.CloudSync;
+
+/// <summary>The whole agent delivering to a real mosquitto while it is killed (SIGKILL) again and again.</summary>
+[Category("Integration")]
+[NonParallelizable]
+public class AgentDeliveryTests
+{
+    [Test]
+    public async Task Agent_KilledRepeatedlyMidStream_EveryAcceptedEventReachesTheSubscriberDuplicatesShareTheirId()
+    {
+        using var broker = new Mosquitto();
+        await using var verifier = new Verifier(broker.Port);
+        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
+        string dir = TestAssets.NewTempDirectory();
+        string config = EventServiceTests.Config(dir, $$"""
+            ,
+              "Sync": { "Outbox": { "Directory": "{{dir}}/state" },
+                        "Destinations": [ { "Name": "bms", "Host": "127.0.0.1", "Port": {{broker.Port}}, "KeepAlive": "00:00:02", "PublishTimeout": "00:00:02",
+                                            "ReconnectInitialDelay": "00:00:00.200", "ReconnectMaxDelay": "00:00:01" } ] }
+            """);
+        var random = new Random(11);
+        for (int kill = 0; kill < 6; kill++)
+        {
+            using var agent = new AgentProcess("run", "--config", config);
+            int before = EventServiceTests.Events(dir).Count;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(40) && EventServiceTests.Events(dir).Count < before + 5) Thread.Sleep(100);
+            Thread.Sleep(random.Next(0, 1500));   // somewhere in the middle of a burst of events
+            Process.Start("kill", ["-KILL", agent.Pid.ToString()])!.WaitForExit();
+            agent.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        using (var agent = new AgentProcess("run", "--config", config))
+        {
+            int before = EventServiceTests.Events(dir).Count;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(40) && EventServiceTests.Events(dir).Count < before + 5) Thread.Sleep(100);   // running again
+            long accepted = EventServiceTests.Events(dir).Max(e => e.GetProperty("seq").GetInt64());
+            await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() >= accepted, TimeSpan.FromSeconds(60), $"all {accepted} accepted events arrive");
+            Process.Start("kill", ["-TERM", agent.Pid.ToString()])!.WaitForExit();
+            Assert.That(agent.WaitForExit(TimeSpan.FromSeconds(30)), Is.Zero, agent.Stderr);
+        }
+        await Task.Delay(1000);
+        var received = verifier.Messages.Where(m => m.Topic.Contains("/events/", StringComparison.Ordinal))
+            .Select(m => JsonDocument.Parse(m.Payload).RootElement).Select(e => (Seq: e.GetProperty("seq").GetInt64(), Id: e.GetProperty("eventId").GetString())).ToList();
+        long lastAccepted = EventServiceTests.Events(dir).Max(e => e.GetProperty("seq").GetInt64());
+        var seqs = received.Select(r => r.Seq).Distinct().Order().ToList();
+        TestContext.Out.WriteLine($"{EventServiceTests.Events(dir).Count} events accepted over 7 runs (last seq {lastAccepted}); {received.Count} received, {received.Count - seqs.Count} duplicates");
+        Assert.That(seqs.Where(s => s <= lastAccepted), Is.EqualTo(Enumerable.Range(1, (int)lastAccepted).Select(i => (long)i)), "every accepted event arrived (seq is gap-free)");
+        Assert.That(received.GroupBy(r => r.Seq).Where(g => g.Select(r => r.Id).Distinct().Count() > 1), Is.Empty, "a duplicate carries the same event id");
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text;
+using CloudSync;
+using CloudSync.Mqtt;
+using CloudSync.Outbox;
+using EdgeAgent.Configuration;
+using EdgeAgent.Events;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Pipeline;
+
+/// <summary>
+/// Hands events to CloudSync: with destinations configured, each batch is accepted into the durable outbox (which
+/// assigns the gap-free <c>seq</c>) and every destination's loop is woken; without, events keep the event stage's
+/// sequence and go only to the local file. Owns the destination loops and the outbox's periodic cleanup.
+/// </summary>
+public sealed class EventDelivery : IAsyncDisposable
+{
+    private readonly Outbox? _outbox;
+    private readonly List<MqttDestination> _destinations = [];
+    private readonly List<Task> _loops = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _cleanupInterval;
+    private long _lastCleanup;
+
+    public EventDelivery(AgentSettings settings, ILoggerFactory loggers, TimeProvider time)
+    {
+        _time = time;
+        _cleanupInterval = settings.Sync.CleanupInterval;
+        _lastCleanup = time.GetTimestamp();
+        if (settings.Sync.Destinations.Count == 0) return;
+        _outbox = Outbox.Open(settings.Sync.Outbox, settings.Sync.Destinations.Select(d => d.Name).ToList(), time);
+        var topics = new Dictionary<string, TopicScheme>();
+        ILogger logger = loggers.CreateLogger("CloudSync.Mqtt");
+        foreach (MqttDestinationOptions d in settings.Sync.Destinations)
+            _destinations.Add(new MqttDestination(d, _outbox, new TopicScheme(d.TopicPrefix, settings.Ward.Site, settings.Ward.Id), settings.Ward.EffectiveDeviceId, logger));
+    }
+
+    public Outbox? Outbox => _outbox;
+
+    public IReadOnlyList<MqttDestination> Destinations => _destinations;
+
+    public void Start()
+    {
+        foreach (MqttDestination d in _destinations) _loops.Add(Task.Run(() => d.RunAsync(_stop.Token)));
+    }
+
+    /// <summary>
+    /// Accepts a batch: durable in the outbox when this returns (its <c>seq</c> from the outbox), or as made when there is
+    /// no destination. An outbox I/O error propagates: the agent must stop and be restarted on the durable state.
+    /// </summary>
+    public IReadOnlyList<EventEnvelope> Accept(IReadOnlyList<EventEnvelope> made)
+    {
+        if (_outbox is null || made.Count == 0) return made;
+        var accepted = new EventEnvelope[made.Count];
+        IReadOnlyList<long> seqs = _outbox.Append(made.Select((e, i) => (e.Type, (Func<long, byte[]>)(seq =>
+        {
+            accepted[i] = e with { Seq = seq };
+            return Encoding.UTF8.GetBytes(EventFactory.ToJson(accepted[i]));
+        }))).ToList());
+        foreach (MqttDestination d in _destinations) d.Notify();
+        if (_time.GetElapsedTime(_lastCleanup) >= _cleanupInterval)
+        {
+            _outbox.Cleanup();
+            _lastCleanup = _time.GetTimestamp();
+        }
+        return accepted;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_loops).ConfigureAwait(false);   // each publishes its retained "stopped" and disconnects
+        _outbox?.Dispose();
+        _stop.Dispose();
+    }
+}
