@@ -42,8 +42,14 @@ public sealed class MqttDestinationOptions
     /// <summary>A publish not acknowledged within this is a dead link: the connection is dropped and reopened.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>QoS 1 messages in flight at once (never more than the broker's Receive Maximum).</summary>
-    public int MaxInFlight { get; set; } = 16;
+    /// <summary>Messages read from the outbox and acknowledged in one commit.</summary>
+    public int BatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// QoS 1 messages awaiting their PUBACK at once (never more than the broker's Receive Maximum). Above 1 only for a
+    /// broker that sends without Nagle's delay (mosquitto <c>set_tcp_nodelay true</c>): otherwise the rate collapses.
+    /// </summary>
+    public int MaxInFlight { get; set; } = 1;
 
     /// <summary>The broker keeps the session (and queued messages to us) this long while we are away.</summary>
     public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(1);

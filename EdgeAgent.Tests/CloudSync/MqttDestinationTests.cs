@@ -44,13 +44,15 @@ public class MqttDestinationTests
     }
 
     [Test]
-    public async Task Deliver_Burst_EveryEventOnceInOrderStatusOnlineAndOccupancyRetained()
+    public async Task Deliver_Burst_EveryEventOnceInOrderStatusOnlineAndOccupancyRetained([Values(1, 8)] int inFlight)
     {
-        using var broker = new Mosquitto();
+        using var broker = new Mosquitto("set_tcp_nodelay true");
         await using var verifier = new Verifier(broker.Port);
         await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
         using var outbox = NewOutbox();
-        var (destination, run, stop) = Start(outbox, Options(broker.Port));
+        MqttDestinationOptions o = Options(broker.Port);
+        o.MaxInFlight = inFlight;
+        var (destination, run, stop) = Start(outbox, o);
         AppendEvents(outbox, destination, Enumerable.Range(0, 300).Select(i => i % 5 == 0 ? "zone.occupancy" : "zone.entered"));
         await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == 300, TimeSpan.FromSeconds(30), "all 300 events arrive");
         Assert.That(verifier.EventSeqs().Distinct(), Is.EqualTo(Enumerable.Range(1, 300).Select(i => (long)i)), "in seq order");

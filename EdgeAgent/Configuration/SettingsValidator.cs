@@ -169,6 +169,7 @@ public static partial class SettingsValidator
             if (string.IsNullOrWhiteSpace(d.TopicPrefix) || d.TopicPrefix.IndexOfAny(['#', '+']) >= 0) problems.Add($"{k}:TopicPrefix: must be a topic without wildcards, got \"{d.TopicPrefix}\"");
             if (d.KeepAlive < TimeSpan.FromSeconds(1)) problems.Add($"{k}:KeepAlive: must be at least 00:00:01, got {d.KeepAlive}");
             if (d.PublishTimeout < TimeSpan.FromSeconds(1)) problems.Add($"{k}:PublishTimeout: must be at least 00:00:01, got {d.PublishTimeout}");
+            if (d.BatchSize is < 1 or > 10_000) problems.Add($"{k}:BatchSize: must be between 1 and 10000, got {d.BatchSize}");
             if (d.MaxInFlight is < 1 or > 65535) problems.Add($"{k}:MaxInFlight: must be between 1 and 65535, got {d.MaxInFlight}");
             if (d.MaxMessageBytes < 1024) problems.Add($"{k}:MaxMessageBytes: must be at least 1024, got {d.MaxMessageBytes}");
             if (d.ReconnectMaxDelay < d.ReconnectInitialDelay || d.ReconnectInitialDelay <= TimeSpan.Zero)

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using CloudSync.Mqtt;
+using CloudSync.Outbox;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeAgent.Cli;
+
+/// <summary>
+/// <c>edge-agent sync-bench [--events N] [--backlog N] [--dir DIR]</c>: CloudSync's figures in one run, against a
+/// mosquitto it starts on a free local port: durable outbox appends per second (one event per commit, and 100 per
+/// commit); the drain rate of N events to mosquitto at QoS 1 beside <c>mosquitto_pub -q 1 -l</c> publishing the same
+/// messages (the baseline); and the time to drain a backlog of 100,000 events.
+/// </summary>
+public static class SyncBenchCommand
+{
+    public static async Task<int> RunAsync(CliArgs args, CancellationToken ct)
+    {
+        int events = args.GetInt("events") ?? 10_000;
+        int backlog = args.GetInt("backlog") ?? 100_000;
+        string root = args.Get("dir") ?? Path.Combine(Path.GetTempPath(), $"edge-sync-bench-{Environment.ProcessId}");
+        args.RejectUnknown();
+        Directory.CreateDirectory(root);
+        int port = FreePort();
+        using Process broker = StartMosquitto(root, port);
+        try
+        {
+            byte[] Payload(long seq) => Encoding.UTF8.GetBytes($$$"""{"schema":"edgetracking.event.v1","seq":{{{seq}}},"type":"zone.entered","payload":{"zone":"bay3","person":"0123456789abcdef","role":"nurse"}}""");
+
+            // 1. Durable appends: every commit fsynced.
+            double single, batched;
+            using (var outbox = Outbox.Open(new OutboxOptions { Directory = Path.Combine(root, "append") }, ["bench"], TimeProvider.System))
+            {
+                var clock = Stopwatch.StartNew();
+                for (int i = 0; i < 2000; i++) outbox.Append("zone.entered", Payload);
+                single = 2000 / clock.Elapsed.TotalSeconds;
+                clock.Restart();
+                for (int b = 0; b < 100; b++) outbox.Append(Enumerable.Range(0, 100).Select(_ => ("zone.entered", (Func<long, byte[]>)Payload)).ToList());
+                batched = 10_000 / clock.Elapsed.TotalSeconds;
+            }
+            Console.WriteLine($"outbox durable appends: {single:0} events/s one per commit, {batched:0} events/s 100 per commit (each commit fsynced)");
+
+            // 2. Drain rate beside mosquitto_pub -q 1 -l on the same messages.
+            double baseline = Baseline(port, events, Payload);
+            double one = await DrainAsync(root, "drain1", port, events, Payload, 1, ct);
+            double eight = await DrainAsync(root, "drain8", port, events, Payload, 8, ct);
+            Console.WriteLine($"baseline mosquitto_pub -q 1 -l: {baseline:0} messages/s (broker with set_tcp_nodelay true)");
+            Console.WriteLine($"drain to mosquitto at QoS 1, MaxInFlight 1 (default): {one:0} events/s, ratio {one / baseline:0.00}");
+            Console.WriteLine($"drain to mosquitto at QoS 1, MaxInFlight 8: {eight:0} events/s, ratio {eight / baseline:0.00} (target ≥ 0.70)");
+
+            // 3. A long outage's backlog.
+            var backlogClock = Stopwatch.StartNew();
+            double backlogRate = await DrainAsync(root, "backlog", port, backlog, Payload, 8, ct);
+            Console.WriteLine($"backlog of {backlog} events drained in {backlog / backlogRate:0.0} s ({backlogRate:0} events/s; filling it took {backlogClock.Elapsed.TotalSeconds - (backlog / backlogRate):0.0} s)");
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            broker.Kill();
+            broker.WaitForExit();
+        }
+    }
+
+    // Fills an outbox with n events (batches of 1000), then times one destination draining it to the broker.
+    private static async Task<double> DrainAsync(string root, string name, int port, int n, Func<long, byte[]> payload, int inFlight, CancellationToken ct)
+    {
+        using var outbox = Outbox.Open(new OutboxOptions { Directory = Path.Combine(root, name), QuotaBytes = long.MaxValue }, ["bench"], TimeProvider.System);
+        for (int done = 0; done < n; done += 1000)
+            outbox.Append(Enumerable.Range(0, Math.Min(1000, n - done)).Select(_ => ("zone.entered", payload)).ToList());
+        var destination = new MqttDestination(new MqttDestinationOptions { Name = "bench", Port = port, MaxInFlight = inFlight, BatchSize = 1000, RetainOccupancy = false, ClientId = $"bench-{name}" },
+            outbox, new TopicScheme("bench", "site", "ward"), "bench", NullLogger.Instance);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var clock = Stopwatch.StartNew();
+        Task run = destination.RunAsync(stop.Token);
+        while (outbox.Cursor("bench") < n) await Task.Delay(5, ct);
+        double rate = n / clock.Elapsed.TotalSeconds;
+        await stop.CancelAsync();
+        await run;
+        return rate;
+    }
+
+    private static double Baseline(int port, int n, Func<long, byte[]> payload)
+    {
+        var psi = new ProcessStartInfo("mosquitto_pub", ["-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-q", "1", "-t", "bench/site/ward/events/zone.entered", "-l"])
+        {
+            RedirectStandardInput = true, UseShellExecute = false,
+        };
+        var clock = Stopwatch.StartNew();
+        using Process pub = Process.Start(psi) ?? throw new CliException("mosquitto_pub not found (apt install mosquitto-clients)");
+        for (long i = 1; i <= n; i++) pub.StandardInput.WriteLine(Encoding.UTF8.GetString(payload(i)));
+        pub.StandardInput.Close();
+        pub.WaitForExit();
+        return n / clock.Elapsed.TotalSeconds;
+    }
+
+    private static Process StartMosquitto(string root, int port)
+    {
+        string conf = Path.Combine(root, "mosquitto.conf");
+        File.WriteAllText(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\nset_tcp_nodelay true\n" + (Environment.UserName == "root" ? "user root\n" : ""));
+        string exe = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
+        Process p = Process.Start(new ProcessStartInfo(exe, ["-c", conf]) { RedirectStandardError = true, RedirectStandardOutput = true })
+            ?? throw new CliException("mosquitto not found (apt install mosquitto)");
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            try { using var probe = new TcpClient(); probe.Connect(IPAddress.Loopback, port); return p; }
+            catch (SocketException) { Thread.Sleep(50); }
+        }
+        throw new CliException("mosquitto did not start listening within 10 s");
+    }
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}
