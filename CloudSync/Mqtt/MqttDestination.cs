@@ -257,7 +257,7 @@ public sealed class MqttDestination
             .WithTimeout(_o.PublishTimeout)
             .WithWillTopic(_topics.Status).WithWillPayload("offline").WithWillRetain().WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         // On MQTT 5 a session without an expiry ends with the connection, and with it whatever the broker queued.
-        if (v5) b = b.WithSessionExpiryInterval((uint)_o.SessionExpiry.TotalSeconds);
+        if (v5) b = b.WithSessionExpiryInterval((uint)_o.SessionExpiry.TotalSeconds).WithWillDelayInterval((uint)_o.WillDelay.TotalSeconds);
         if (_o.Username is not null) b = b.WithCredentials(_o.Username, _o.Password);
         if (_o.UseTls)
         {

@@ -51,6 +51,13 @@ public sealed class MqttDestinationOptions
     /// </summary>
     public int MaxInFlight { get; set; } = 1;
 
+    /// <summary>
+    /// MQTT 5 will delay: the broker publishes <c>offline</c> only if we have not reconnected within this. Without it a
+    /// connection attempt made during a partition, delivered late by TCP after the link heals, takes over the live
+    /// session and sets <c>offline</c> after <c>online</c> (seen in the tests).
+    /// </summary>
+    public TimeSpan WillDelay { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The broker keeps the session (and queued messages to us) this long while we are away.</summary>
     public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(1);
 

@@ -5,7 +5,9 @@ namespace EdgeAgent.Tests.Capture;
 
 /// <summary>
 /// A TCP proxy on loopback between the agent and a test server. <see cref="Blackhole"/> keeps every
-/// connection open but stops forwarding in both directions — a camera that stalls while TCP stays up.
+/// connection open but stops forwarding in both directions — a camera that stalls while TCP stays up. Bytes sent on an
+/// open connection meanwhile are delivered when the hole closes (TCP retransmits them); a connection opened during
+/// the hole never reaches the server (its handshake would not have completed) and is closed when the hole ends.
 /// </summary>
 public sealed class TcpFaultProxy : IAsyncDisposable
 {
@@ -33,6 +35,12 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             TcpClient inbound;
             try { inbound = await _listener.AcceptTcpClientAsync(_stop.Token); }
             catch (Exception) { return; }
+            if (_blackhole)
+            {
+                lock (_clients) _clients.Add(inbound);
+                _ = SwallowAsync(inbound);
+                continue;
+            }
             var outbound = new TcpClient();
             try { await outbound.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token); }
             catch (Exception) { inbound.Dispose(); outbound.Dispose(); continue; }
@@ -40,6 +48,16 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             _ = PumpAsync(inbound.GetStream(), outbound.GetStream());
             _ = PumpAsync(outbound.GetStream(), inbound.GetStream());
         }
+    }
+
+    private async Task SwallowAsync(TcpClient inbound)
+    {
+        try
+        {
+            while (_blackhole) await Task.Delay(50, _stop.Token);
+        }
+        catch (OperationCanceledException) { }
+        inbound.Dispose();
     }
 
     private async Task PumpAsync(NetworkStream from, NetworkStream to)
