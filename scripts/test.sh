@@ -30,6 +30,13 @@ if [ ! -s "$assets/vtest.ts" ]; then
     -pix_fmt yuv420p -f mpegts "$assets/vtest.ts.part" && mv "$assets/vtest.ts.part" "$assets/vtest.ts"
 fi
 
+# Azure Blob tests run against Azurite (npm), installed beside the other test assets.
+if [ ! -x "$assets/node_modules/.bin/azurite-blob" ]; then
+  command -v npm >/dev/null || apt_install npm
+  echo "installing Azurite (npm) into .test-assets"
+  npm install --prefix "$assets" --no-audit --no-fund --silent azurite@3.37.0 >/dev/null
+fi
+
 dotnet build -c Release EdgeTracking.sln -v quiet -nologo -clp:ErrorsOnly
 dotnet EdgeAgent/bin/Release/net10.0/edge-agent.dll models pull
 

@@ -16,5 +16,6 @@ public sealed class AgentSettings
     public Roles.RoleOptions Roles { get; init; } = new();
     public Badges.BadgeOptions Badges { get; init; } = new();
     public global::CloudSync.SyncOptions Sync { get; init; } = new();
+    public Frames.FrameOptions Frames { get; init; } = new();
     public OutputOptions Output { get; init; } = new();
 }

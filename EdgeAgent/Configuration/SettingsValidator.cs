@@ -31,6 +31,7 @@ public static partial class SettingsValidator
         ValidateRoles(s.Roles, problems);
         ValidateBadges(s.Badges, s.Zones, problems);
         ValidateSync(s.Sync, problems);
+        ValidateFrames(s.Frames, problems);
         if (s.Reid.RefreshInterval <= TimeSpan.Zero)
             problems.Add($"{Reid.ReidOptions.SectionName}:RefreshInterval: must be positive, got {s.Reid.RefreshInterval}");
         if (s.Output.StatusInterval < TimeSpan.FromSeconds(1))
@@ -146,6 +147,15 @@ public static partial class SettingsValidator
         }
     }
 
+    private static void ValidateFrames(Frames.FrameOptions f, List<string> problems)
+    {
+        const string S = Frames.FrameOptions.SectionName;
+        if (f.Interval < TimeSpan.Zero) problems.Add($"{S}:Interval: must not be negative, got {f.Interval}");
+        if (f.CellsAcross is < 1 or > 16) problems.Add($"{S}:CellsAcross: must be between 1 and 16 (coarser hides more), got {f.CellsAcross}");
+        if (f.Margin is < 0 or > 1) problems.Add($"{S}:Margin: must be between 0 and 1, got {f.Margin}");
+        if (f.JpegQuality is < 10 or > 100) problems.Add($"{S}:JpegQuality: must be between 10 and 100, got {f.JpegQuality}");
+    }
+
     private static void ValidateSync(global::CloudSync.SyncOptions sync, List<string> problems)
     {
         const string S = global::CloudSync.SyncOptions.SectionName;
@@ -155,6 +165,15 @@ public static partial class SettingsValidator
         foreach (var (key, ttl) in new[] { ("AlertTimeToLive", o.AlertTimeToLive), ("ZoneTimeToLive", o.ZoneTimeToLive), ("PeriodicTimeToLive", o.PeriodicTimeToLive), ("FrameTimeToLive", o.FrameTimeToLive) })
             if (ttl < TimeSpan.FromMinutes(1)) problems.Add($"{S}:Outbox:{key}: must be at least 00:01:00, got {ttl}");
         if (o.CheckpointPages is < 10 or > 100_000) problems.Add($"{S}:Outbox:CheckpointPages: must be between 10 and 100000, got {o.CheckpointPages}");
+        var blob = sync.Blob;
+        if (blob.ConnectionString.Length > 0)
+        {
+            if (string.IsNullOrWhiteSpace(blob.Container)) problems.Add($"{S}:Blob:Container: must not be empty");
+            if (string.IsNullOrWhiteSpace(blob.SpoolDirectory)) problems.Add($"{S}:Blob:SpoolDirectory: must not be empty");
+            if (blob.QuotaBytes < 1024 * 1024) problems.Add($"{S}:Blob:QuotaBytes: must be at least 1048576 (1 MiB), got {blob.QuotaBytes}");
+            if (blob.TimeToLive < TimeSpan.FromMinutes(1)) problems.Add($"{S}:Blob:TimeToLive: must be at least 00:01:00, got {blob.TimeToLive}");
+            if (blob.RetryMaxDelay < blob.RetryInitialDelay || blob.RetryInitialDelay <= TimeSpan.Zero) problems.Add($"{S}:Blob:RetryMaxDelay: must be at least RetryInitialDelay, which must be positive");
+        }
         if (sync.CleanupInterval < TimeSpan.FromSeconds(1)) problems.Add($"{S}:CleanupInterval: must be at least 00:00:01, got {sync.CleanupInterval}");
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < sync.Destinations.Count; i++)

@@ -38,6 +38,7 @@ public sealed class EventFactory(string deviceId, string site, string ward, long
             {
                 ["rule"] = x.Rule, ["zone"] = x.Zone, ["unstaffedSince"] = Utc(x.UnstaffedSince), ["unstaffedSeconds"] = Seconds(x.Unstaffed), ["reason"] = x.Reason,
             },
+            FrameSampled x => new JsonObject { ["camera"] = x.Camera, ["blob"] = x.Blob, ["anonymisation"] = x.Anonymisation },
             _ => throw new ArgumentException($"no envelope mapping for {e.GetType().Name}", nameof(e)),
         };
         return new EventEnvelope(EventEnvelope.SchemaId, Guid.CreateVersion7(), deviceId, ++_seq, site, ward, e.Type, e.OccurredAt.ToUniversalTime(), payload);

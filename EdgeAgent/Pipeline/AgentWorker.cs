@@ -25,7 +25,6 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
         {
             using PersonDetector detector = PipelineRunner.CreateDetector(settings.Detection, loggers);
             using ReidEmbedder? embedder = PipelineRunner.CreateEmbedder(settings, loggers);
-            using var runner = new PipelineRunner(settings, detector, dropWhenBusy: true, loggers, time, ownsDetector: false, embedder);
             using var writer = settings.Output.WriteTracks
                 ? new MotTrackWriter(cam => Path.Combine(settings.Output.Directory, $"{cam}.mot.txt"))
                 : null;
@@ -34,7 +33,9 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             var stage = new EventStage(settings, new EventFactory(settings.Ward.EffectiveDeviceId, settings.Ward.Site, settings.Ward.Id, saved?.LastSequence ?? 0),
                 time.GetUtcNow(), mediaTime: false, time);
             await using var delivery = new EventDelivery(settings, loggers, time);   // the outbox opens before any camera
+            using var runner = new PipelineRunner(settings, detector, dropWhenBusy: true, loggers, time, ownsDetector: false, embedder, delivery.Sampler);
             delivery.Start();
+            delivery.StartFrames(settings.Ward.Site, settings.Ward.Id, stage.Enqueue);
             Task run = runner.RunAsync(stoppingToken);
             using var status = time.CreateTimer(_ => LogStatus(runner), null, settings.Output.StatusInterval, settings.Output.StatusInterval);
             foreach (var (cam, error) in stage.Ward.ReprojectionErrors) AgentLog.Calibration(_logger, cam, error);

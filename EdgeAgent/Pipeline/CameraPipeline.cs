@@ -13,7 +13,8 @@ namespace EdgeAgent.Pipeline;
 /// A change of frame size (a camera switched resolution) resets the tracker, since old boxes no longer apply.
 /// </summary>
 public sealed class CameraPipeline(string cameraId, PersonDetector detector, TrackerOptions trackerOptions, PipelineChannels channels, CameraHealth health,
-                                   ReidEmbedder? embedder = null, ReidOptions? reidOptions = null, Roles.TrackRoles? roles = null)
+                                   ReidEmbedder? embedder = null, ReidOptions? reidOptions = null, Roles.TrackRoles? roles = null,
+                                   Frames.FrameSampler? frames = null)
 {
     private bool[] _need = new bool[64];
     private float[] _embeddings = [];
@@ -85,6 +86,8 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
 
         IReadOnlyList<Track> tracks = _tracker.Update(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_detections));
         roles?.Update(image, tracks);
+        // A sampled frame leaves this stage only anonymised: every detection (down to the lowest score) and every track is hidden.
+        frames?.Offer(cameraId, image, frame.CapturedAt, _detections.Select(d => d.Box).Concat(tracks.Select(t => t.Box)));
         var people = new TrackedPerson[tracks.Count];
         for (int i = 0; i < tracks.Count; i++)
         {

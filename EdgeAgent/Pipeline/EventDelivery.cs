@@ -1,5 +1,8 @@
 using System.Text;
 using CloudSync;
+using CloudSync.Blob;
+using EdgeAgent.Frames;
+using EdgeAgent.Zones;
 using CloudSync.Mqtt;
 using CloudSync.Outbox;
 using EdgeAgent.Configuration;
@@ -22,12 +25,24 @@ public sealed class EventDelivery : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _cleanupInterval;
     private long _lastCleanup;
+    private readonly HashSet<string> _onEvents;
+    private readonly FrameSpool? _spool;
+    private readonly BlobOptions? _blobOptions;
+    private readonly ILogger? _blobLogger;
 
     public EventDelivery(AgentSettings settings, ILoggerFactory loggers, TimeProvider time)
     {
         _time = time;
         _cleanupInterval = settings.Sync.CleanupInterval;
         _lastCleanup = time.GetTimestamp();
+        _onEvents = settings.Frames.OnEvents.ToHashSet(StringComparer.Ordinal);
+        if (settings.Sync.Blob.ConnectionString.Length > 0)
+        {
+            _spool = new FrameSpool(settings.Sync.Blob.SpoolDirectory, settings.Sync.Blob.QuotaBytes, settings.Sync.Blob.TimeToLive, time);
+            Sampler = new FrameSampler(settings.Frames, _spool, time);
+            _blobOptions = settings.Sync.Blob;
+            _blobLogger = loggers.CreateLogger("CloudSync.Blob");
+        }
         if (settings.Sync.Destinations.Count == 0) return;
         _outbox = Outbox.Open(settings.Sync.Outbox, settings.Sync.Destinations.Select(d => d.Name).ToList(), time);
         var topics = new Dictionary<string, TopicScheme>();
@@ -37,6 +52,20 @@ public sealed class EventDelivery : IAsyncDisposable
     }
 
     public Outbox? Outbox => _outbox;
+
+    /// <summary>Takes anonymised frames from the cameras when Blob storage is configured; null otherwise.</summary>
+    public FrameSampler? Sampler { get; }
+
+    public BlobFrameUploader? Uploader { get; private set; }
+
+    /// <summary>Starts the frame uploader; each uploaded frame becomes a <c>frame.sampled</c> event through <paramref name="onUploaded"/>.</summary>
+    public void StartFrames(string site, string ward, Action<FrameSampled> onUploaded)
+    {
+        if (_spool is null || _blobOptions is null) return;
+        Uploader = new BlobFrameUploader(_blobOptions, _spool, site, ward,
+            (blob, f) => onUploaded(new FrameSampled(f.CapturedAt, f.Camera, blob, f.Anonymisation)), _blobLogger!);
+        _loops.Add(Task.Run(() => Uploader.RunAsync(_stop.Token)));
+    }
 
     public IReadOnlyList<MqttDestination> Destinations => _destinations;
 
@@ -51,6 +80,7 @@ public sealed class EventDelivery : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<EventEnvelope> Accept(IReadOnlyList<EventEnvelope> made)
     {
+        if (Sampler is not null && made.Any(e => _onEvents.Contains(e.Type))) Sampler.Request();
         if (_outbox is null || made.Count == 0) return made;
         var accepted = new EventEnvelope[made.Count];
         IReadOnlyList<long> seqs = _outbox.Append(made.Select((e, i) => (e.Type, (Func<long, byte[]>)(seq =>

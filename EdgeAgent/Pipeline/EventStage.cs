@@ -24,6 +24,7 @@ public sealed class EventStage
     private readonly DateTimeOffset _epoch;
     private readonly double _minRoleConfidence;
     private readonly ConcurrentQueue<BadgeRead> _reads = new();
+    private readonly ConcurrentQueue<FrameSampled> _frames = new();
     private readonly Dictionary<string, string> _badgeRoles = new(StringComparer.Ordinal);   // pseudonym → role learned at a door
     private readonly List<FloorPerson> _floor = [];
 
@@ -53,6 +54,9 @@ public sealed class EventStage
     /// <summary>Queues a badge read (from a reader thread); it is joined with door crossings at the next snapshot.</summary>
     public void Enqueue(BadgeRead read) => _reads.Enqueue(read);
 
+    /// <summary>Queues the event of an uploaded frame (from the uploader's thread); it goes out with the next batch.</summary>
+    public void Enqueue(FrameSampled frame) => _frames.Enqueue(frame);
+
     /// <summary>First events of a run: closes what a previous run left open, reports every zone's occupancy.</summary>
     public IReadOnlyList<EventEnvelope> Start(ZoneState? leftOpen) => Wrap(_engine.Start(leftOpen));
 
@@ -69,6 +73,7 @@ public sealed class EventStage
         var events = new List<ZoneEvent>();
         DrainReads();
         events.AddRange(_engine.Tick());
+        while (_frames.TryDequeue(out FrameSampled? f)) events.Add(f);
         return Wrap(events);
     }
 
@@ -88,6 +93,7 @@ public sealed class EventStage
             foreach (ZoneEvent e in _engine.Observe(_floor))
                 events.Add(e is DoorCrossed crossed ? Fuse(crossed) : e);
         }
+        while (_frames.TryDequeue(out FrameSampled? f)) events.Add(f);
         return (ready, Wrap(events));
     }
 

@@ -50,3 +50,9 @@ public sealed record AvailabilityCleared(DateTimeOffset OccurredAt, string Rule,
 
     public TimeSpan Unstaffed => OccurredAt - UnstaffedSince;
 }
+
+/// <summary>An anonymised frame of a camera was uploaded to <see cref="Blob"/> (the event follows the upload, so the blob exists).</summary>
+public sealed record FrameSampled(DateTimeOffset OccurredAt, string Camera, string Blob, string Anonymisation) : ZoneEvent(OccurredAt)
+{
+    public override string Type => "frame.sampled";
+}

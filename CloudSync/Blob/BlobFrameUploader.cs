@@ -1,0 +1,107 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Logging;
+
+namespace CloudSync.Blob;
+
+/// <summary>
+/// Uploads spooled frames to Azure Blob Storage, oldest first, each as a blob created only if absent (a frame uploaded
+/// just before a crash is not duplicated on the retry), with its camera, time and anonymisation as metadata. Only after
+/// the blob exists is <c>onUploaded</c> called (the agent turns it into a <c>frame.sampled</c> event), so no event ever
+/// points to a missing blob; then the spooled file is removed. Failures back off exponentially with jitter.
+/// </summary>
+public sealed class BlobFrameUploader(BlobOptions options, FrameSpool spool, string site, string ward, Action<string, FrameSpool.SpooledFrame> onUploaded, ILogger logger)
+{
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private long _uploaded, _failures;
+
+    public long Uploaded => Interlocked.Read(ref _uploaded);
+
+    public long Failures => Interlocked.Read(ref _failures);
+
+    public void Notify()
+    {
+        try { if (_wake.CurrentCount == 0) _wake.Release(); }
+        catch (SemaphoreFullException) { }
+    }
+
+    public static string BlobNameOf(string site, string ward, FrameSpool.SpooledFrame f) =>
+        $"{site}/{ward}/{f.Camera}/{f.CapturedAt:yyyy'/'MM'/'dd}/{f.CapturedAt:HHmmssfff}-{f.CapturedAt.UtcTicks}.jpg";
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var clientOptions = new BlobClientOptions();
+        clientOptions.Retry.MaxRetries = 1;   // our own loop retries with backoff; the SDK default would block ~23 s per failure
+        clientOptions.Retry.NetworkTimeout = options.NetworkTimeout;
+        var container = new BlobContainerClient(options.ConnectionString, options.Container, clientOptions);
+        bool containerReady = false;
+        TimeSpan delay = options.RetryInitialDelay;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (!containerReady)
+                {
+                    await container.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
+                    containerReady = true;
+                }
+                IReadOnlyList<FrameSpool.SpooledFrame> frames = spool.Oldest(16);
+                if (frames.Count == 0)
+                {
+                    await _wake.WaitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                    continue;
+                }
+                foreach (FrameSpool.SpooledFrame f in frames)
+                {
+                    string name = BlobNameOf(site, ward, f);
+                    BlobClient blob = container.GetBlobClient(name);
+                    try
+                    {
+                        await using FileStream content = File.OpenRead(f.Path);
+                        await blob.UploadAsync(content, new BlobUploadOptions
+                        {
+                            Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                            HttpHeaders = new BlobHttpHeaders { ContentType = "image/jpeg" },
+                            Metadata = new Dictionary<string, string>
+                            {
+                                ["camera"] = f.Camera, ["capturedat"] = f.CapturedAt.ToString("O"), ["anonymisation"] = f.Anonymisation,
+                                ["site"] = site, ["ward"] = ward,
+                            },
+                        }, ct).ConfigureAwait(false);
+                    }
+                    catch (RequestFailedException e) when (e.Status == 409)
+                    {
+                        // Uploaded before a crash: the blob is there, so the event may follow.
+                    }
+                    catch (FileNotFoundException)
+                    {
+                        continue;   // dropped by quota or TTL meanwhile
+                    }
+                    onUploaded(name, f);
+                    spool.Remove(f);
+                    Interlocked.Increment(ref _uploaded);
+                }
+                delay = options.RetryInitialDelay;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is RequestFailedException or AggregateException or IOException or HttpRequestException or OperationCanceledException)
+            {
+                Interlocked.Increment(ref _failures);
+                BlobLog.UploadFailed(logger, e.Message, delay);
+                try { await Task.Delay(delay * (0.8 + (0.4 * Random.Shared.NextDouble())), ct).ConfigureAwait(false); }
+                catch (OperationCanceledException) { break; }
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.RetryMaxDelay.Ticks));
+            }
+        }
+    }
+}
+
+internal static partial class BlobLog
+{
+    [LoggerMessage(6100, LogLevel.Warning, "Frame upload failed, retrying in {Delay}: {Reason}")]
+    public static partial void UploadFailed(ILogger logger, string reason, TimeSpan delay);
+}

@@ -1,0 +1,29 @@
+namespace EdgeAgent.Frames;
+
+/// <summary>Sampled, anonymised frames for review (Azure Blob). Section <c>Frames</c>.</summary>
+public sealed class FrameOptions
+{
+    public const string SectionName = "Frames";
+
+    /// <summary>Per camera, one frame this often (0: only on events).</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Event types that also take a frame from every camera (e.g. availability.alert).</summary>
+    public List<string> OnEvents { get; set; } = ["availability.alert"];
+
+    /// <summary>
+    /// <c>PixelatePersons</c> (default): every detected person box is pixelated. <c>PixelateHeads</c>: only the head region
+    /// of each box (consented data collection; the body stays visible).
+    /// </summary>
+    public AnonymisationMode Anonymisation { get; set; } = AnonymisationMode.PixelatePersons;
+
+    /// <summary>Mosaic cells across a person box (fewer: coarser). 4 leaves nothing a person detector recognises (tested).</summary>
+    public int CellsAcross { get; set; } = 4;
+
+    /// <summary>Boxes are grown by this share on each side before pixelation, so limbs at the edge are covered.</summary>
+    public double Margin { get; set; } = 0.15;
+
+    public int JpegQuality { get; set; } = 80;
+}
+
+public enum AnonymisationMode { PixelatePersons, PixelateHeads }
