@@ -16,6 +16,12 @@ public sealed class SyncOptions
     /// <summary>Azure Blob Storage for sampled, anonymised frames; off while its connection string is empty.</summary>
     public Blob.BlobOptions Blob { get; set; } = new();
 
+    /// <summary>
+    /// Demo default: with no destination configured and this above 0, the agent runs a small MQTT broker on
+    /// 127.0.0.1:<c>EmbeddedBrokerPort</c> and delivers to it. 0 turns it off. Not for production (no TLS, no auth).
+    /// </summary>
+    public int EmbeddedBrokerPort { get; set; }
+
     /// <summary>How often delivered, expired and over-quota messages are cleaned up (and drops reported).</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -74,6 +74,12 @@ public static class ReplayCommand
         var stage = new EventStage(settings, new EventFactory(settings.Ward.EffectiveDeviceId, settings.Ward.Site, settings.Ward.Id),
             DateTimeOffset.UtcNow, mediaTime: true, TimeProvider.System);
         using var badges = BadgeReaderGroup.Start(settings.Badges, stage.Enqueue, loggers, TimeProvider.System);
+        // Events go where the service's would (configured brokers, or the embedded demo broker), from an outbox of this run's own.
+        settings.Sync.Outbox.Directory = Path.Combine(outDir, "state");
+        await using var delivery = new EventDelivery(settings, loggers, TimeProvider.System);
+        delivery.Start();
+        if (delivery.EmbeddedBrokerPort is { } brokerPort)
+            Console.WriteLine($"events: also published on the embedded demo broker, watch with: mosquitto_sub -h 127.0.0.1 -p {brokerPort} -i watcher -t 'edgetracking/#' -v");
         foreach (var (cam, error) in stage.Ward.ReprojectionErrors)
             Console.WriteLine($"camera {cam}: floor calibration reprojection error {error:0.000} m");
         var wardIds = new HashSet<int>();
@@ -82,14 +88,15 @@ public static class ReplayCommand
         using (StreamWriter? detWriter = detectionsOut is null ? null : CreateWriter(detectionsOut))
         using (var eventWriter = new JsonLinesEventWriter(eventsOut))
         {
-            eventWriter.Write(stage.Start(null));
+            eventWriter.Write(delivery.Accept(stage.Start(null)));
             try
             {
                 await foreach (TrackSnapshot snap in runner.Channels.Tracks.Reader.ReadAllAsync(CancellationToken.None))
                 {
                     if (maxFrames is { } limit && snap.Sequence > limit) { stop.Cancel(); continue; }
                     writer.Write(snap);
-                    var (wardSnaps, events) = stage.Add(snap);
+                    var (wardSnaps, made) = stage.Add(snap);
+                    IReadOnlyList<EventEnvelope> events = delivery.Accept(made);
                     eventWriter.Write(events);
                     foreach (EventEnvelope e in events) eventTypes[e.Type] = eventTypes.GetValueOrDefault(e.Type) + 1;
                     foreach (WardSnapshot wardSnap in wardSnaps)
@@ -113,7 +120,8 @@ public static class ReplayCommand
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
             await run.ConfigureAwait(false);
-            var (lastSnaps, lastEvents) = stage.Flush();
+            var (lastSnaps, lastMade) = stage.Flush();
+            IReadOnlyList<EventEnvelope> lastEvents = delivery.Accept(lastMade);
             eventWriter.Write(lastEvents);
             foreach (EventEnvelope e in lastEvents) eventTypes[e.Type] = eventTypes.GetValueOrDefault(e.Type) + 1;
             foreach (WardSnapshot wardSnap in lastSnaps)
@@ -121,7 +129,7 @@ public static class ReplayCommand
                 wardWriter.Write(wardSnap);
                 foreach (WardPerson p in wardSnap.People) wardIds.Add(p.WardIndex);
             }
-            eventWriter.Write(stage.Stop());
+            eventWriter.Write(delivery.Accept(stage.Stop()));
             eventCount = eventWriter.Written;
         }
         clock.Stop();
@@ -139,6 +147,7 @@ public static class ReplayCommand
         Console.WriteLine($"replay: {frames} frames in {clock.Elapsed.TotalSeconds:0.0} s ({fps:0.0} frames/s) on {detector.Provider}, model {detector.Model.Name}");
         Console.WriteLine($"tracks: {ids.Count} ids, {detections} detections; written to {(single ? motOut : InsertSuffix(motOut, "<camera>"))}");
         Console.WriteLine($"ward: {wardIds.Count} ward identities across {settings.Capture.Cameras.Count} camera(s); written to {InsertSuffix(motOut, single ? "ward" : "ward.<camera>")}");
+        if (delivery.Outbox is { } outbox) Console.WriteLine($"outbox: {outbox.LastSeq} events accepted, cursors {string.Join(", ", delivery.Destinations.Select(d => $"{d.Health.Name} {outbox.Cursor(d.Health.Name)}"))}");
         Console.WriteLine($"events: {eventCount} written to {eventsOut} ({string.Join(", ", eventTypes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"))})");
         foreach (BadgeReader r in badges.Readers) Console.WriteLine($"badge reader {r.Health.ReaderId}: {r.Health}");
         foreach (var h in runner.Health.Values)

@@ -14,6 +14,12 @@ internal static partial class AgentLog
     [LoggerMessage(4003, LogLevel.Information, "Camera {CameraId}: floor calibration reprojection error {Metres:0.000} m")]
     public static partial void Calibration(ILogger logger, string cameraId, double metres);
 
+    [LoggerMessage(4004, LogLevel.Information, "No destination configured: embedded demo MQTT broker on 127.0.0.1:{Port} (watch with: mosquitto_sub -h 127.0.0.1 -p {Port} -i watcher -t 'edgetracking/#' -v)")]
+    public static partial void EmbeddedBrokerStarted(ILogger logger, int port);
+
+    [LoggerMessage(4005, LogLevel.Warning, "Embedded demo MQTT broker not started: port {Port} is taken ({Reason})")]
+    public static partial void EmbeddedBrokerSkipped(ILogger logger, int port, string reason);
+
     [LoggerMessage(4002, LogLevel.Information, "Every camera has ended; the pipeline stopped")]
     public static partial void Stopped(ILogger logger);
 }

@@ -29,6 +29,7 @@ public sealed class EventDelivery : IAsyncDisposable
     private readonly FrameSpool? _spool;
     private readonly BlobOptions? _blobOptions;
     private readonly ILogger? _blobLogger;
+    private readonly EmbeddedBroker? _embedded;
 
     public EventDelivery(AgentSettings settings, ILoggerFactory loggers, TimeProvider time)
     {
@@ -43,15 +44,25 @@ public sealed class EventDelivery : IAsyncDisposable
             _blobOptions = settings.Sync.Blob;
             _blobLogger = loggers.CreateLogger("CloudSync.Blob");
         }
-        if (settings.Sync.Destinations.Count == 0) return;
-        _outbox = Outbox.Open(settings.Sync.Outbox, settings.Sync.Destinations.Select(d => d.Name).ToList(), time);
+        List<MqttDestinationOptions> destinations = settings.Sync.Destinations;
+        if (destinations.Count == 0 && settings.Sync.EmbeddedBrokerPort > 0)
+        {
+            _embedded = EmbeddedBroker.TryStartAsync(settings.Sync.EmbeddedBrokerPort, loggers.CreateLogger("EdgeAgent.Pipeline")).GetAwaiter().GetResult();
+            if (_embedded is not null)
+                destinations = [new MqttDestinationOptions { Name = "embedded", Host = "127.0.0.1", Port = _embedded.Port, ClientId = $"edge-{settings.Ward.EffectiveDeviceId}-demo" }];
+        }
+        if (destinations.Count == 0) return;
+        _outbox = Outbox.Open(settings.Sync.Outbox, destinations.Select(d => d.Name).ToList(), time);
         var topics = new Dictionary<string, TopicScheme>();
         ILogger logger = loggers.CreateLogger("CloudSync.Mqtt");
-        foreach (MqttDestinationOptions d in settings.Sync.Destinations)
+        foreach (MqttDestinationOptions d in destinations)
             _destinations.Add(new MqttDestination(d, _outbox, new TopicScheme(d.TopicPrefix, settings.Ward.Site, settings.Ward.Id), settings.Ward.EffectiveDeviceId, logger));
     }
 
     public Outbox? Outbox => _outbox;
+
+    /// <summary>The port of the embedded demo broker, when one runs.</summary>
+    public int? EmbeddedBrokerPort => _embedded?.Port;
 
     /// <summary>Takes anonymised frames from the cameras when Blob storage is configured; null otherwise.</summary>
     public FrameSampler? Sampler { get; }
@@ -102,6 +113,7 @@ public sealed class EventDelivery : IAsyncDisposable
         await _stop.CancelAsync();
         await Task.WhenAll(_loops).ConfigureAwait(false);   // each publishes its retained "stopped" and disconnects
         _outbox?.Dispose();
+        if (_embedded is not null) await _embedded.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
 }
