@@ -53,3 +53,24 @@ public class AgentDeliveryTests
         Assert.That(received.GroupBy(r => r.Seq).Where(g => g.Select(r => r.Id).Distinct().Count() > 1), Is.Empty, "a duplicate carries the same event id");
     }
 }
+
+/// <summary>The demo default: no broker configured, so the agent runs one and the events can be watched there.</summary>
+[Category("Integration")]
+[NonParallelizable]
+public class EmbeddedBrokerTests
+{
+    [Test]
+    public async Task Replay_NoDestinationConfigured_EventsFlowOnTheEmbeddedBroker()
+    {
+        int port = Capture.RtspServer.FreePort();
+        string dir = TestAssets.NewTempDirectory();
+        string config = EventServiceTests.Config(dir, $$""", "Sync": { "EmbeddedBrokerPort": {{port}} }""");
+        await using var watcher = new Verifier(port);
+        using var agent = new AgentProcess("replay", "--config", config, "--out", dir, "--realtime", "--frames", "150", "--quiet");
+        await watcher.WaitUntilAsync(v => v.EventSeqs().Count >= 10, TimeSpan.FromSeconds(40), "events arrive on the embedded broker");
+        Assert.That(agent.WaitForExit(TimeSpan.FromSeconds(60)), Is.Zero, agent.Stderr);
+        Assert.That(agent.Stdout, Does.Contain($"mosquitto_sub -h 127.0.0.1 -p {port}"));
+        var published = watcher.Messages.Where(m => m.Topic.Contains("/events/", StringComparison.Ordinal)).ToList();
+        Assert.That(published, Has.All.Matches<(string Topic, bool Retained, string Payload)>(m => Tests.Events.EventSchema.Problems(m.Payload).Count == 0));
+    }
+}
