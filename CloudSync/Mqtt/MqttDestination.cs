@@ -25,7 +25,8 @@ public sealed class MqttDestination
     private readonly string _clientId;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wake = new(0, 1);
-    private int _window = 1;   // MaxInFlight, capped by the broker's Receive Maximum at each connect
+    private int _window = 1;
+    private long _lastReport;   // MaxInFlight, capped by the broker's Receive Maximum at each connect
 
     public MqttDestination(MqttDestinationOptions options, Outbox.Outbox outbox, TopicScheme topics, string deviceId, ILogger logger)
     {
@@ -69,6 +70,7 @@ public sealed class MqttDestination
                     backoff.Reset();
                     MqttLog.Connected(_logger, _o.Name, _o.Host, _o.Port, result.IsSessionPresent);
                     await PublishStatusAsync(client, "online", ct).ConfigureAwait(false);
+                    await PublishReportAsync(client, ct).ConfigureAwait(false);   // what was dropped while we were away
                     int receiveMaximum = result.ReceiveMaximum is > 0 and var rm ? rm : int.MaxValue;
                     _window = Math.Max(1, Math.Min(_o.MaxInFlight, receiveMaximum));
                     await DeliverAsync(client, _o.BatchSize, ct).ConfigureAwait(false);
@@ -82,7 +84,7 @@ public sealed class MqttDestination
             catch (Exception e) when (e is MqttCommunicationException or OperationCanceledException or TimeoutException or IOException
                                       or System.Net.Sockets.SocketException or DeadLinkException or InvalidOperationException)
             {
-                if (e is DeadLinkException or OperationCanceledException or TimeoutException) Health.CountDeadLink();
+                if (Health.Connected) Health.CountDeadLink();   // a connection that was up failed: unanswered publish or ping, or a lost socket
                 MqttLog.Disconnected(_logger, _o.Name, e.Message);
             }
             finally
@@ -101,6 +103,7 @@ public sealed class MqttDestination
     {
         while (!ct.IsCancellationRequested)
         {
+            if (Environment.TickCount64 - _lastReport > 60_000) await PublishReportAsync(client, ct).ConfigureAwait(false);
             IReadOnlyList<OutboxMessage> batch = _outbox.Peek(_o.Name, batchSize);
             if (batch.Count == 0)
             {
@@ -219,6 +222,28 @@ public sealed class MqttDestination
         try { alive = await client.TryPingAsync(timeout.Token).ConfigureAwait(false); }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested) { alive = false; }
         if (!alive) throw new DeadLinkException($"no ping response within {_o.KeepAlive}");
+    }
+
+    /// <summary>
+    /// The outbox's counts, retained, on every connect and every minute: what is pending for this destination and what
+    /// left through a counted door (TTL, quota, dead letter) — so the far side learns of losses when the link returns.
+    /// </summary>
+    private async Task PublishReportAsync(IMqttClient client, CancellationToken ct)
+    {
+        OutboxStats stats = _outbox.Stats();
+        string json = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["at"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["lastSeq"] = stats.LastSeq,
+            ["pending"] = stats.Pending.GetValueOrDefault(_o.Name),
+            ["dropped"] = stats.Dropped,
+            ["deadLetters"] = stats.DeadLetters,
+        });
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_o.PublishTimeout);
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_topics.OutboxReport).WithPayload(json)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().WithContentType("application/json").Build(), timeout.Token).ConfigureAwait(false);
+        _lastReport = Environment.TickCount64;
     }
 
     private async Task PublishStatusAsync(IMqttClient client, string status, CancellationToken ct)

@@ -14,6 +14,9 @@ public sealed class TopicScheme(string prefix, string site, string ward)
 
     public string Status => $"{Base}/status";
 
+    /// <summary>Retained report of the outbox: pending messages, drops by reason and class, dead letters.</summary>
+    public string OutboxReport => $"{Base}/status/outbox";
+
     public string Occupancy(string zone) => $"{Base}/occupancy/{zone}";
 
     /// <summary>The retained occupancy topic for a <c>zone.occupancy</c> event, read from its payload; null for other types.</summary>

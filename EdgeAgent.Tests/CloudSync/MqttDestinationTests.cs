@@ -120,6 +120,70 @@ public class MqttDestinationTests
     }
 
     [Test]
+    public async Task BlackholedLink_WhilePublishingContinuously_DetectedWithinThePublishTimeoutNoLoss()
+    {
+        using var broker = new Mosquitto();
+        await using var proxy = new TcpFaultProxy(broker.Port);
+        await using var verifier = new Verifier(broker.Port);
+        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
+        using var outbox = NewOutbox();
+        MqttDestinationOptions o = Options(proxy.Port);
+        var (destination, run, stop) = Start(outbox, o);
+        using var producing = new CancellationTokenSource();
+        Task producer = Task.Run(async () =>
+        {
+            while (!producing.IsCancellationRequested)
+            {
+                AppendEvents(outbox, destination, 2);
+                try { await Task.Delay(50, producing.Token); } catch (OperationCanceledException) { }
+            }
+        });
+        await verifier.WaitUntilAsync(v => v.EventSeqs().Count > 20, TimeSpan.FromSeconds(20), "events flow");
+        proxy.Blackhole = true;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await verifier.WaitUntilAsync(_ => destination.Health.DeadLinks > 0, TimeSpan.FromSeconds(10), "the dead link is detected while publishing");
+        TimeSpan detected = clock.Elapsed;
+        proxy.Blackhole = false;
+        await Task.Delay(1000);
+        await producing.CancelAsync();
+        await producer;
+        long accepted = outbox.LastSeq;
+        await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == accepted, TimeSpan.FromSeconds(30), $"all {accepted} events arrive");
+        TestContext.Out.WriteLine($"black hole under load detected after {detected.TotalSeconds:0.0} s (publish timeout {o.PublishTimeout.TotalSeconds} s); {accepted} events, none lost");
+        Assert.That(detected, Is.LessThanOrEqualTo(o.PublishTimeout + TimeSpan.FromSeconds(1)));
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Test]
+    public async Task LongOutage_QuotaEvictsFramesFirst_CountsReportedWhenTheLinkReturns_RestDeliveredInOrder()
+    {
+        using var broker = new Mosquitto();
+        using var outbox = Outbox.Open(new OutboxOptions { Directory = TestAssets.NewTempDirectory(), QuotaBytes = 20_000 }, ["bms"], TimeProvider.System);
+        var destination = new MqttDestination(Options(broker.Port), outbox, Topics, "jetson-7", NullLogger.Instance);
+        // While the link is down: alerts, zone events and frames pile up past the quota.
+        AppendEvents(outbox, destination, 5, "availability.alert", payloadBytes: 900);
+        AppendEvents(outbox, destination, 10, "frame.sampled", payloadBytes: 900);
+        AppendEvents(outbox, destination, 10, "zone.entered", payloadBytes: 900);
+        outbox.Cleanup();
+        var dropped = outbox.Stats().Dropped;
+        Assert.That(dropped.Keys, Is.EquivalentTo(new[] { "quota:frame" }), "frames go first; alerts and zone events are kept");
+        await using var verifier = new Verifier(broker.Port);
+        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
+        using var stop = new CancellationTokenSource();
+        Task run = Task.Run(() => destination.RunAsync(stop.Token));
+        await verifier.WaitUntilAsync(v => v.Messages.Any(m => m.Topic == Topics.OutboxReport), TimeSpan.FromSeconds(15), "the outbox report arrives");
+        using var report = JsonDocument.Parse(verifier.Messages.First(m => m.Topic == Topics.OutboxReport).Payload);
+        Assert.That(report.RootElement.GetProperty("dropped").GetProperty("quota:frame").GetInt64(), Is.EqualTo(dropped["quota:frame"]));
+        long kept = outbox.Stats().Messages;
+        await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == kept, TimeSpan.FromSeconds(20), "everything kept is delivered");
+        var seqs = verifier.EventSeqs();
+        Assert.That(seqs, Is.Ordered, "in seq order");
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Test]
     public async Task MessageLargerThanTheDestinationTakes_GoesToDeadLettersAndDoesNotBlockTheQueue()
     {
         using var broker = new Mosquitto();
