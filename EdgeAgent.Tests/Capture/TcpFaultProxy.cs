@@ -80,6 +80,20 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Cuts every open connection with a TCP reset (RST), as a firewall or a rebooting router does; new ones are accepted.</summary>
+    public void ResetAll()
+    {
+        lock (_clients)
+        {
+            foreach (TcpClient c in _clients)
+            {
+                try { c.Client.LingerState = new LingerOption(true, 0); c.Client.Close(); }
+                catch (ObjectDisposedException) { }
+            }
+            _clients.Clear();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
