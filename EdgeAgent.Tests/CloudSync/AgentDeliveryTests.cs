@@ -51,6 +51,8 @@ public class AgentDeliveryTests
         TestContext.Out.WriteLine($"{EventServiceTests.Events(dir).Count} events accepted over 7 runs (last seq {lastAccepted}); {received.Count} received, {received.Count - seqs.Count} duplicates");
         Assert.That(seqs.Where(s => s <= lastAccepted), Is.EqualTo(Enumerable.Range(1, (int)lastAccepted).Select(i => (long)i)), "every accepted event arrived (seq is gap-free)");
         Assert.That(received.GroupBy(r => r.Seq).Where(g => g.Select(r => r.Id).Distinct().Count() > 1), Is.Empty, "a duplicate carries the same event id");
+        foreach (var m in verifier.Messages.Where(m => m.Topic.Contains("/events/", StringComparison.Ordinal)))
+            Assert.That(Tests.Events.EventSchema.Problems(m.Payload), Is.Empty, m.Payload);
     }
 }
 
