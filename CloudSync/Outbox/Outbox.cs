@@ -112,10 +112,13 @@ public sealed class Outbox : IDisposable
                 _db.GetCollection(Meta).Upsert(new BsonDocument { ["_id"] = "seq", ["value"] = seq });
                 _db.Commit();   // durable on return: FramedLogStream fsyncs at the confirmed page
             }
-            catch
+            catch (Exception e)
             {
-                _db.Rollback();
-                throw;
+                // After an I/O failure LiteDB's rollback fails too ("discarded page must be writable") and would hide the
+                // cause, so its error is dropped and the first one reported. Nothing of this batch was accepted.
+                try { _db.Rollback(); }
+                catch (Exception) { }
+                throw new OutboxStorageException($"the outbox could not store {batch.Count} event(s): {(e.InnerException as IOException ?? e).Message}", e);
             }
             _seq = seq;
             _bytes += bytes;
@@ -239,3 +242,6 @@ public sealed class Outbox : IDisposable
         }
     }
 }
+
+/// <summary>The outbox's storage failed (disk full, I/O error): fatal for the agent, which exits non-zero and is restarted.</summary>
+public sealed class OutboxStorageException(string message, Exception inner) : IOException(message, inner);

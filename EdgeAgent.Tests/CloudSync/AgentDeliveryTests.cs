@@ -76,3 +76,53 @@ public class EmbeddedBrokerTests
         Assert.That(published, Has.All.Matches<(string Topic, bool Retained, string Payload)>(m => Tests.Events.EventSchema.Problems(m.Payload).Count == 0));
     }
 }
+
+/// <summary>RELIABILITY N12 and the outbox's rule that a storage I/O error is fatal: the agent exits non-zero, and after space is freed it starts again on an intact outbox.</summary>
+[Category("Integration")]
+[NonParallelizable]
+public class OutboxDiskFullTests
+{
+    [Test]
+    public void Agent_OutboxDiskFills_ExitsNonZeroNamingTheProblem_RestartsCleanOnceThereIsSpace()
+    {
+        string dir = TestAssets.NewTempDirectory();
+        string mount = Path.Combine(dir, "small");
+        Directory.CreateDirectory(mount);
+        using (Process m = Process.Start("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mount])!) m.WaitForExit();
+        if (!File.ReadAllText("/proc/mounts").Contains(mount)) Assert.Ignore("cannot mount a small tmpfs here (needs root): disk-full test not run");
+        try
+        {
+            // Leave ~400 KB free: enough to open the outbox and accept some events, not for long.
+            using (var fill = new FileStream(Path.Combine(mount, "filler"), FileMode.Create))
+                fill.Write(new byte[(4 * 1024 * 1024) - (400 * 1024)]);   // written, not sparse: it takes the space
+            string config = EventServiceTests.Config(dir, $$"""
+                , "Sync": { "Outbox": { "Directory": "{{mount}}/outbox" },
+                            "Destinations": [ { "Name": "bms", "Host": "127.0.0.1", "Port": {{Capture.RtspServer.FreePort()}} } ] }
+                """);
+            using (var agent = new AgentProcess("run", "--config", config))
+            {
+                int code = agent.WaitForExit(TimeSpan.FromSeconds(90));
+                TestContext.Out.WriteLine($"exit {code}; {agent.Stdout.Split('\n').LastOrDefault(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase))}");
+                Assert.That(code, Is.Not.Zero, "a full disk under the outbox stops the agent so systemd restarts it");
+                Assert.That(agent.Stdout + agent.Stderr, Does.Contain("No space left on device").Or.Contain("space"));
+            }
+            long acceptedBefore = EventServiceTests.Events(dir).Max(e => e.GetProperty("seq").GetInt64());
+            File.Delete(Path.Combine(mount, "filler"));
+            using (var agent = new AgentProcess("run", "--config", config))
+            {
+                var clock = Stopwatch.StartNew();
+                while (clock.Elapsed < TimeSpan.FromSeconds(40) && EventServiceTests.Events(dir).Max(e => e.GetProperty("seq").GetInt64()) <= acceptedBefore) Thread.Sleep(200);
+                Process.Start("kill", ["-TERM", agent.Pid.ToString()])!.WaitForExit();
+                Assert.That(agent.WaitForExit(TimeSpan.FromSeconds(30)), Is.Zero, agent.Stderr);
+            }
+            var seqs = EventServiceTests.Events(dir).Select(e => e.GetProperty("seq").GetInt64()).ToList();
+            Assert.That(seqs.Max(), Is.GreaterThan(acceptedBefore), "the outbox opened intact and the sequence continued");
+            Assert.That(seqs.Distinct().Count(), Is.EqualTo(seqs.Count), "no sequence number was handed out twice");
+        }
+        finally
+        {
+            using Process u = Process.Start("umount", ["-l", mount])!;
+            u.WaitForExit();
+        }
+    }
+}
