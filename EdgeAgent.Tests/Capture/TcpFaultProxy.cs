@@ -45,8 +45,15 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             try { await outbound.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token); }
             catch (Exception) { inbound.Dispose(); outbound.Dispose(); continue; }
             lock (_clients) { _clients.Add(inbound); _clients.Add(outbound); }
-            _ = PumpAsync(inbound.GetStream(), outbound.GetStream());
-            _ = PumpAsync(outbound.GetStream(), inbound.GetStream());
+            Task up = PumpAsync(inbound.GetStream(), outbound.GetStream());
+            Task down = PumpAsync(outbound.GetStream(), inbound.GetStream());
+            // When both directions have ended, release the pair, so the proxy itself holds no descriptors of dead links.
+            _ = Task.WhenAll(up, down).ContinueWith(_ =>
+            {
+                lock (_clients) { _clients.Remove(inbound); _clients.Remove(outbound); }
+                inbound.Dispose();
+                outbound.Dispose();
+            }, TaskScheduler.Default);
         }
     }
 
@@ -76,7 +83,8 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         catch (Exception) { }
         finally
         {
-            to.Socket.Shutdown(SocketShutdown.Send);
+            try { to.Socket.Shutdown(SocketShutdown.Send); }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
         }
     }
 
