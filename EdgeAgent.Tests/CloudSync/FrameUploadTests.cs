@@ -103,15 +103,20 @@ public class FrameUploadTests
         Assert.That(Directory.GetFiles(options.SpoolDirectory).Sum(f => new FileInfo(f).Length), Is.LessThanOrEqualTo(options.QuotaBytes));
         Assert.That(spool.Dropped, Is.EqualTo(6 - kept).And.GreaterThan(0), "the oldest frames were dropped, and counted");
 
-        // The first waiting frame was uploaded just before a crash (its file not yet removed): it must not be duplicated.
+        // The agent "crashes": its uploader stops. The first waiting frame had been uploaded just before (its file not yet
+        // removed); after the restart it must not be duplicated.
+        await stop.CancelAsync();
+        await run;
         azurite.Start();
         var first = spool.Oldest(1)[0];
         var container = new BlobContainerClient(azurite.ConnectionString, "frames");
         await container.CreateIfNotExistsAsync();
         await container.GetBlobClient(BlobFrameUploader.BlobNameOf("st-marys", "ward-7", first)).UploadAsync(first.Path);
+        using var restart = new CancellationTokenSource();
+        Task again = uploader.RunAsync(restart.Token);
         await WaitUntil(() => uploader.Uploaded == kept, TimeSpan.FromSeconds(60), "the spool drains once storage is back");
-        await stop.CancelAsync();
-        await run;
+        await restart.CancelAsync();
+        await again;
         int blobs = 0;
         await foreach (var _ in container.GetBlobsAsync()) blobs++;
         Assert.That(blobs, Is.EqualTo(kept), "one blob per frame, none twice");
