@@ -36,7 +36,7 @@ public sealed class BlobFrameUploader(BlobOptions options, FrameSpool spool, str
         clientOptions.Retry.NetworkTimeout = options.NetworkTimeout;
         var container = new BlobContainerClient(options.ConnectionString, options.Container, clientOptions);
         bool containerReady = false;
-        TimeSpan delay = options.RetryInitialDelay;
+        var backoff = new ReconnectBackoff(options.RetryInitialDelay, options.RetryMaxDelay, jitter: 0.2);
         while (!ct.IsCancellationRequested)
         {
             try
@@ -82,7 +82,7 @@ public sealed class BlobFrameUploader(BlobOptions options, FrameSpool spool, str
                     spool.Remove(f);
                     Interlocked.Increment(ref _uploaded);
                 }
-                delay = options.RetryInitialDelay;
+                backoff.Reset();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -91,10 +91,10 @@ public sealed class BlobFrameUploader(BlobOptions options, FrameSpool spool, str
             catch (Exception e) when (e is RequestFailedException or AggregateException or IOException or HttpRequestException or OperationCanceledException)
             {
                 Interlocked.Increment(ref _failures);
+                TimeSpan delay = backoff.NextDelay();
                 BlobLog.UploadFailed(logger, e.Message, delay);
-                try { await Task.Delay(delay * (0.8 + (0.4 * Random.Shared.NextDouble())), ct).ConfigureAwait(false); }
+                try { await Task.Delay(delay, ct).ConfigureAwait(false); }
                 catch (OperationCanceledException) { break; }
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.RetryMaxDelay.Ticks));
             }
         }
     }

@@ -50,7 +50,7 @@ public sealed class MqttDestination
     /// <summary>Runs until cancelled; then publishes the retained status <c>stopped</c> and disconnects cleanly.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        var backoff = new Backoff(_o.ReconnectInitialDelay, _o.ReconnectMaxDelay);
+        var backoff = new ReconnectBackoff(_o.ReconnectInitialDelay, _o.ReconnectMaxDelay, jitter: 0.2);
         while (!ct.IsCancellationRequested)
         {
             using IMqttClient client = new MqttClientFactory().CreateMqttClient();
@@ -92,7 +92,7 @@ public sealed class MqttDestination
                 Health.Connected = false;
             }
             if (ct.IsCancellationRequested) break;
-            try { await Task.Delay(backoff.Next(), ct).ConfigureAwait(false); }
+            try { await Task.Delay(backoff.NextDelay(), ct).ConfigureAwait(false); }
             catch (OperationCanceledException) { break; }
         }
     }
@@ -307,18 +307,4 @@ public sealed class MqttDestination
     }
 
     private sealed class DeadLinkException(string message) : Exception(message);
-
-    /// <summary>Exponential backoff with ±20 % jitter, capped.</summary>
-    private sealed class Backoff(TimeSpan initial, TimeSpan max)
-    {
-        private int _failures;
-
-        public TimeSpan Next()
-        {
-            double ms = Math.Min(initial.TotalMilliseconds * Math.Pow(2, Math.Min(_failures++, 30)), max.TotalMilliseconds);
-            return TimeSpan.FromMilliseconds(ms * (0.8 + (0.4 * Random.Shared.NextDouble())));
-        }
-
-        public void Reset() => _failures = 0;
-    }
 }

@@ -1,3 +1,4 @@
+using CloudSync;
 using System.IO.Ports;
 using EdgeAgent.Capture;
 using Microsoft.Extensions.Logging;

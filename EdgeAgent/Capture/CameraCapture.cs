@@ -1,3 +1,4 @@
+using CloudSync;
 using System.Threading.Channels;
 using EdgeAgent.Health;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
+using CloudSync;
 using EdgeAgent.Capture;
 
-namespace EdgeAgent.Tests.Capture;
+namespace EdgeAgent.Tests.CloudSync;
 
 public class ReconnectBackoffTests
 {

@@ -1,7 +1,7 @@
-namespace EdgeAgent.Capture;
+namespace CloudSync;
 
 /// <summary>
-/// Exponential backoff with jitter for reopening a camera: initial, 2×, 4×, … capped at the maximum,
+/// Exponential backoff with jitter for reopening a camera, a serial reader, a broker connection or an upload: initial, 2×, 4×, … capped at the maximum,
 /// each delay spread by ±jitter so many cameras do not retry in lock step. Pure: no clock, no I/O.
 /// </summary>
 public sealed class ReconnectBackoff(TimeSpan initial, TimeSpan max, double jitter, Func<double>? random = null)
