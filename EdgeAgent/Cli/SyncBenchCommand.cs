@@ -5,6 +5,8 @@ using System.Text;
 using CloudSync.Mqtt;
 using CloudSync.Outbox;
 using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Protocol;
 
 namespace EdgeAgent.Cli;
 
@@ -12,19 +14,19 @@ namespace EdgeAgent.Cli;
 /// <c>edge-agent sync-bench [--events N] [--backlog N] [--dir DIR]</c>: CloudSync's figures in one run, against a
 /// mosquitto it starts on a free local port: durable outbox appends per second (one event per commit, and 100 per
 /// commit); the drain rate of N events to mosquitto at QoS 1 beside <c>mosquitto_pub -q 1 -l</c> publishing the same
-/// messages (the baseline); and the time to drain a backlog of 100,000 events.
+/// messages (the baseline) and beside MQTTnet publishing them from memory (the library's ceiling); and the time to drain a backlog of 100,000 events.
 /// </summary>
 public static class SyncBenchCommand
 {
     public static async Task<int> RunAsync(CliArgs args, CancellationToken ct)
     {
-        int events = args.GetInt("events") ?? 10_000;
+        int events = args.GetInt("events") ?? 100_000;
         int backlog = args.GetInt("backlog") ?? 100_000;
         string root = args.Get("dir") ?? Path.Combine(Path.GetTempPath(), $"edge-sync-bench-{Environment.ProcessId}");
         args.RejectUnknown();
         Directory.CreateDirectory(root);
-        int port = FreePort();
-        using Process broker = StartMosquitto(root, port);
+        int port = FreePort(), otherPort = FreePort();
+        using Process broker = StartMosquitto(root, port, noDelay: true);
         try
         {
             byte[] Payload(long seq) => Encoding.UTF8.GetBytes($$$"""{"schema":"edgetracking.event.v1","seq":{{{seq}}},"type":"zone.entered","payload":{"zone":"bay3","person":"0123456789abcdef","role":"nurse"}}""");
@@ -42,17 +44,25 @@ public static class SyncBenchCommand
             }
             Console.WriteLine($"outbox durable appends: {single:0} events/s one per commit, {batched:0} events/s 100 per commit (each commit fsynced)");
 
-            // 2. Drain rate beside mosquitto_pub -q 1 -l on the same messages.
-            double baseline = Baseline(port, events, Payload);
-            double one = await DrainAsync(root, "drain1", port, events, Payload, 1, ct);
-            double eight = await DrainAsync(root, "drain8", port, events, Payload, 8, ct);
-            Console.WriteLine($"baseline mosquitto_pub -q 1 -l: {baseline:0} messages/s (broker with set_tcp_nodelay true)");
-            Console.WriteLine($"drain to mosquitto at QoS 1, MaxInFlight 1 (default): {one:0} events/s, ratio {one / baseline:0.00}");
-            Console.WriteLine($"drain to mosquitto at QoS 1, MaxInFlight 8: {eight:0} events/s, ratio {eight / baseline:0.00} (target ≥ 0.70)");
+            // 2. Drain rate beside mosquitto_pub -q 1 -l on the same messages, and beside MQTTnet itself publishing them
+            //    from memory with the destination's client options (the ceiling of the library), for two broker set-ups.
+            foreach (bool noDelay in new[] { true, false })
+            {
+                Process? other = noDelay ? null : StartMosquitto(root, otherPort, noDelay: false);
+                int p = noDelay ? port : otherPort;
+                double baseline = Baseline(p, events, Payload);
+                double ceiling = await CeilingAsync(p, events, Payload, ct);
+                double drain = await DrainAsync(root, $"drain-{noDelay}", p, events, Payload, ct);
+                Console.WriteLine($"mosquitto {(noDelay ? "with set_tcp_nodelay true" : "default configuration (Nagle)")}, {events} events of ~{Payload(1).Length} bytes at QoS 1:");
+                Console.WriteLine($"  baseline mosquitto_pub -q 1 -l: {baseline:0} messages/s");
+                Console.WriteLine($"  MQTTnet 5 alone, same messages from memory, window {Window}: {ceiling:0} messages/s ({ceiling / baseline:0.00} x baseline)");
+                Console.WriteLine($"  outbox drain (default destination settings): {drain:0} events/s, {drain / baseline:0.00} x baseline (target 0.70), {drain / ceiling:0.00} x MQTTnet alone");
+                if (other is not null) { other.Kill(); other.WaitForExit(); other.Dispose(); }
+            }
 
             // 3. A long outage's backlog.
             var backlogClock = Stopwatch.StartNew();
-            double backlogRate = await DrainAsync(root, "backlog", port, backlog, Payload, 8, ct);
+            double backlogRate = await DrainAsync(root, "backlog", port, backlog, Payload, ct);
             Console.WriteLine($"backlog of {backlog} events drained in {backlog / backlogRate:0.0} s ({backlogRate:0} events/s; filling it took {backlogClock.Elapsed.TotalSeconds - (backlog / backlogRate):0.0} s)");
             return ExitCodes.Ok;
         }
@@ -64,12 +74,14 @@ public static class SyncBenchCommand
     }
 
     // Fills an outbox with n events (batches of 1000), then times one destination draining it to the broker.
-    private static async Task<double> DrainAsync(string root, string name, int port, int n, Func<long, byte[]> payload, int inFlight, CancellationToken ct)
+    private static readonly int Window = new MqttDestinationOptions().MaxInFlight;
+
+    private static async Task<double> DrainAsync(string root, string name, int port, int n, Func<long, byte[]> payload, CancellationToken ct)
     {
         using var outbox = Outbox.Open(new OutboxOptions { Directory = Path.Combine(root, name), QuotaBytes = long.MaxValue }, ["bench"], TimeProvider.System);
         for (int done = 0; done < n; done += 1000)
             outbox.Append(Enumerable.Range(0, Math.Min(1000, n - done)).Select(_ => ("zone.entered", payload)).ToList());
-        var destination = new MqttDestination(new MqttDestinationOptions { Name = "bench", Port = port, MaxInFlight = inFlight, BatchSize = 1000, RetainOccupancy = false, ClientId = $"bench-{name}" },
+        var destination = new MqttDestination(new MqttDestinationOptions { Name = "bench", Port = port, BatchSize = 1000, RetainOccupancy = false, ClientId = $"bench-{name}" },
             outbox, new TopicScheme("bench", "site", "ward"), "bench", NullLogger.Instance);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var clock = Stopwatch.StartNew();
@@ -78,6 +90,28 @@ public static class SyncBenchCommand
         double rate = n / clock.Elapsed.TotalSeconds;
         await stop.CancelAsync();
         await run;
+        return rate;
+    }
+
+    // MQTTnet publishing prebuilt messages with the destination's own client options and window: no outbox at all.
+    private static async Task<double> CeilingAsync(int port, int n, Func<long, byte[]> payload, CancellationToken ct)
+    {
+        var options = new MqttDestinationOptions { Name = "ceiling", Port = port, ClientId = "bench-ceiling" };
+        var scheme = new TopicScheme("bench", "site", "ward");
+        using IMqttClient client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(MqttDestination.ClientOptions(options, scheme, options.ClientId), ct);
+        List<MqttApplicationMessage> messages = Enumerable.Range(1, n).Select(i => new MqttApplicationMessageBuilder().WithTopic(scheme.Events("zone.entered"))
+            .WithPayload(payload(i)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()).ToList();
+        var inFlight = new Queue<Task>();
+        var clock = Stopwatch.StartNew();
+        foreach (MqttApplicationMessage m in messages)
+        {
+            if (inFlight.Count >= Window) await inFlight.Dequeue();
+            inFlight.Enqueue(client.PublishAsync(m, ct));
+        }
+        while (inFlight.Count > 0) await inFlight.Dequeue();
+        double rate = n / clock.Elapsed.TotalSeconds;
+        await client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
         return rate;
     }
 
@@ -95,10 +129,10 @@ public static class SyncBenchCommand
         return n / clock.Elapsed.TotalSeconds;
     }
 
-    private static Process StartMosquitto(string root, int port)
+    private static Process StartMosquitto(string root, int port, bool noDelay)
     {
-        string conf = Path.Combine(root, "mosquitto.conf");
-        File.WriteAllText(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\nset_tcp_nodelay true\n" + (Environment.UserName == "root" ? "user root\n" : ""));
+        string conf = Path.Combine(root, $"mosquitto-{port}.conf");
+        File.WriteAllText(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\n{(noDelay ? "set_tcp_nodelay true\n" : "")}" + (Environment.UserName == "root" ? "user root\n" : ""));
         string exe = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
         Process p = Process.Start(new ProcessStartInfo(exe, ["-c", conf]) { RedirectStandardError = true, RedirectStandardOutput = true })
             ?? throw new CliException("mosquitto not found (apt install mosquitto)");
