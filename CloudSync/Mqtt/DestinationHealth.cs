@@ -18,6 +18,18 @@ public sealed class DestinationHealth(string name)
     /// <summary>The current alarm (e.g. the broker refuses our messages), or null.</summary>
     public string? Alarm { get => _alarm; internal set => _alarm = value; }
 
+    /// <summary>QoS 1 messages allowed in flight on the current connection: MaxInFlight capped by the broker's Receive Maximum.</summary>
+    public int InFlightWindow { get; private set; }
+
+    /// <summary>The broker's Maximum Packet Size from its CONNACK (MQTT 5), or null when it announced none.</summary>
+    public long? BrokerMaxPacketBytes { get; private set; }
+
+    internal void SetLimits(int window, long? maxPacket)
+    {
+        InFlightWindow = window;
+        BrokerMaxPacketBytes = maxPacket;
+    }
+
     internal void CountPublished(int n) => Interlocked.Add(ref _published, n);
     internal void CountConnect() => Interlocked.Increment(ref _connects);
     internal void CountDeadLink() => Interlocked.Increment(ref _deadLinks);

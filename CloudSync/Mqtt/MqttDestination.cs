@@ -26,6 +26,7 @@ public sealed class MqttDestination
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private int _window = 1;
+    private long _maxPacket = long.MaxValue;   // the broker's Maximum Packet Size (MQTT 5 CONNACK), if it announced one
     private long _lastReport;   // MaxInFlight, capped by the broker's Receive Maximum at each connect
 
     public MqttDestination(MqttDestinationOptions options, Outbox.Outbox outbox, TopicScheme topics, string deviceId, ILogger logger)
@@ -69,10 +70,12 @@ public sealed class MqttDestination
                     Health.Alarm = null;
                     backoff.Reset();
                     MqttLog.Connected(_logger, _o.Name, _o.Host, _o.Port, result.IsSessionPresent);
-                    await PublishStatusAsync(client, "online", ct).ConfigureAwait(false);
-                    await PublishReportAsync(client, ct).ConfigureAwait(false);   // what was dropped while we were away
                     int receiveMaximum = result.ReceiveMaximum is > 0 and var rm ? rm : int.MaxValue;
                     _window = Math.Max(1, Math.Min(_o.MaxInFlight, receiveMaximum));
+                    _maxPacket = result.MaximumPacketSize is > 0 and var mp ? (long)mp : long.MaxValue;
+                    Health.SetLimits(_window, _maxPacket == long.MaxValue ? null : _maxPacket);
+                    await PublishStatusAsync(client, "online", ct).ConfigureAwait(false);
+                    await PublishReportAsync(client, ct).ConfigureAwait(false);   // what was dropped while we were away
                     while (true)
                     {
                         await DeliverAsync(client, ct).ConfigureAwait(false);   // returns only when the broker refused a message
@@ -126,10 +129,10 @@ public sealed class MqttDestination
                 while (toSend.Count > 0 && inFlight.Count < _window)
                 {
                     OutboxMessage m = toSend.Peek();
-                    if (m.Payload.Length > _o.MaxMessageBytes)
+                    if (TooLarge(m) is { } why)
                     {
                         if (inFlight.Count > 0) break;   // the cursor passes it only after everything before it
-                        link.DeadLetter(toSend.Dequeue(), $"{m.Payload.Length} bytes, more than MaxMessageBytes {_o.MaxMessageBytes}", "too large");
+                        link.DeadLetter(toSend.Dequeue(), why, "too large");
                         continue;
                     }
                     inFlight.Enqueue((toSend.Dequeue(), SendOneAsync(client, m, sends.Token)));
@@ -182,6 +185,20 @@ public sealed class MqttDestination
             link.Commit();
         }
     }
+
+    // Why a message can never be published here, or null: more than MaxMessageBytes, or a PUBLISH packet larger than the
+    // broker's Maximum Packet Size (which would make the broker drop the connection, again at every retry).
+    private string? TooLarge(OutboxMessage m)
+    {
+        if (m.Payload.Length > _o.MaxMessageBytes) return $"{m.Payload.Length} bytes, more than MaxMessageBytes {_o.MaxMessageBytes}";
+        if (_maxPacket == long.MaxValue) return null;
+        long packet = m.Payload.Length + PublishOverhead(_topics.Events(m.Type));
+        if (_o.RetainOccupancy && _topics.OccupancyTopicOf(m.Type, m.Payload) is { } retained) packet = Math.Max(packet, m.Payload.Length + PublishOverhead(retained));
+        return packet > _maxPacket ? $"a {packet}-byte packet, more than the broker's Maximum Packet Size {_maxPacket}" : null;
+    }
+
+    // Fixed header (≤ 5), topic (2 + UTF-8), packet id (2), properties (length + content type "application/json").
+    private static long PublishOverhead(string topic) => 5 + 2 + System.Text.Encoding.UTF8.GetByteCount(topic) + 2 + 1 + 19;
 
     /// <summary>The destination's position in the outbox: acknowledged in memory, committed to the outbox in batches.</summary>
     private sealed class AckCursor(MqttDestination owner, long committed)
@@ -256,6 +273,8 @@ public sealed class MqttDestination
             ["pending"] = stats.Pending.GetValueOrDefault(_o.Name),
             ["dropped"] = stats.Dropped,
             ["deadLetters"] = stats.DeadLetters,
+            ["inFlightWindow"] = _window,
+            ["brokerMaxPacketBytes"] = _maxPacket == long.MaxValue ? null! : _maxPacket,
         });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_o.PublishTimeout);

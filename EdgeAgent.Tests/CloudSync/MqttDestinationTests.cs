@@ -182,8 +182,8 @@ public class MqttDestinationTests
     public async Task BrokerWithSmallReceiveMaximum_NoDisconnect_EverythingDelivered()
     {
         // RELIABILITY N15. The window is capped at the CONNACK's Receive Maximum; mosquitto 2.0.11 tolerates a client
-        // that exceeds it (checked by removing the cap: this test still passed), so this shows delivery under a small
-        // Receive Maximum, not the cap itself — a broker that enforces it (Event Grid) is where the cap matters.
+        // that exceeds it (checked by removing the cap: delivery still worked), so the cap itself is checked through
+        // what the destination reports: its health and the retained outbox report.
         using var broker = new Mosquitto("max_inflight_messages 2\nset_tcp_nodelay true");
         await using var verifier = new Verifier(broker.Port);
         await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
@@ -194,6 +194,10 @@ public class MqttDestinationTests
         AppendEvents(outbox, destination, 500);
         await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == 500, TimeSpan.FromSeconds(30), "all 500 events arrive");
         Assert.That(destination.Health.Connects, Is.EqualTo(1), "never disconnected for exceeding Receive Maximum");
+        Assert.That(destination.Health.InFlightWindow, Is.EqualTo(2), "MaxInFlight 16 capped at the broker's Receive Maximum 2");
+        await verifier.WaitUntilAsync(v => v.Messages.Any(m => m.Topic == Topics.OutboxReport), TimeSpan.FromSeconds(10), "the outbox report arrives");
+        using (JsonDocument report = JsonDocument.Parse(verifier.Messages.Last(m => m.Topic == Topics.OutboxReport).Payload))
+            Assert.That(report.RootElement.GetProperty("inFlightWindow").GetInt32(), Is.EqualTo(2), "the cap is in the retained report");
         Assert.That(destination.Health.DeadLinks, Is.Zero);
         await stop.CancelAsync();
         await run;
@@ -273,6 +277,30 @@ public class MqttDestinationTests
         Assert.That(verifier.EventSeqs().Distinct(), Is.EqualTo(new long[] { 1, 2, 3, 5, 6, 7 }));
         Assert.That(outbox.DeadLetters("bms").Select(d => d.Seq), Is.EqualTo(new long[] { 4 }));
         Assert.That(destination.Health.DeadLetters, Is.EqualTo(1));
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Test]
+    public async Task MessageLargerThanTheBrokersMaximumPacketSize_DeadLetteredNotSent_QueueBehindItFlows()
+    {
+        // RELIABILITY N14 through the broker: mosquitto announces max_packet_size in its CONNACK (MQTT 5). Sending a larger
+        // packet would make it drop the connection, at every retry: the message must go to the dead letters instead.
+        using var broker = new Mosquitto("max_packet_size 2048");
+        await using var verifier = new Verifier(broker.Port);
+        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
+        using var outbox = NewOutbox();
+        var (destination, run, stop) = Start(outbox, Options(broker.Port));   // MaxMessageBytes 64 KiB: the broker is stricter
+        AppendEvents(outbox, destination, 3);
+        AppendEvents(outbox, destination, 1, payloadBytes: 3000);   // seq 4: within MaxMessageBytes, over the broker's limit
+        AppendEvents(outbox, destination, 3);
+        await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == 6, TimeSpan.FromSeconds(20), "the six others arrive");
+        Assert.That(verifier.EventSeqs().Distinct(), Is.EqualTo(new long[] { 1, 2, 3, 5, 6, 7 }));
+        var dead = outbox.DeadLetters("bms");
+        Assert.That(dead.Select(d => d.Seq), Is.EqualTo(new long[] { 4 }));
+        Assert.That(dead[0].Reason, Does.Contain("Maximum Packet Size 2048"));
+        Assert.That(destination.Health.BrokerMaxPacketBytes, Is.EqualTo(2048));
+        Assert.That(destination.Health.Connects, Is.EqualTo(1), "the broker never had to drop us");
         await stop.CancelAsync();
         await run;
     }
