@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Security.Cryptography.X509Certificates;
+using System.Collections.Concurrent;
+using CloudSync.Commands;
 using CloudSync.Outbox;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -29,8 +32,12 @@ public sealed class MqttDestination
     private long _maxPacket = long.MaxValue;   // the broker's Maximum Packet Size (MQTT 5 CONNACK), if it announced one
     private long _lastReport;   // MaxInFlight, capped by the broker's Receive Maximum at each connect
 
-    public MqttDestination(MqttDestinationOptions options, Outbox.Outbox outbox, TopicScheme topics, string deviceId, ILogger logger)
+    private readonly CommandIntake? _commands;
+    private readonly ConcurrentQueue<CommandReply> _replies = new();
+
+    public MqttDestination(MqttDestinationOptions options, Outbox.Outbox outbox, TopicScheme topics, string deviceId, ILogger logger, CommandIntake? commands = null)
     {
+        _commands = options.AcceptCommands ? commands : null;
         _o = options;
         _outbox = outbox;
         _topics = topics;
@@ -75,6 +82,7 @@ public sealed class MqttDestination
                     _maxPacket = result.MaximumPacketSize is > 0 and var mp ? (long)mp : long.MaxValue;
                     Health.SetLimits(_window, _maxPacket == long.MaxValue ? null : _maxPacket);
                     await PublishStatusAsync(client, "online", ct).ConfigureAwait(false);
+                    await SubscribeAsync(client, ct).ConfigureAwait(false);
                     await PublishReportAsync(client, ct).ConfigureAwait(false);   // what was dropped while we were away
                     while (true)
                     {
@@ -124,6 +132,7 @@ public sealed class MqttDestination
             while (!ct.IsCancellationRequested)
             {
                 if (Environment.TickCount64 - _lastReport > 60_000) await PublishReportAsync(client, ct).ConfigureAwait(false);
+                while (_replies.TryDequeue(out CommandReply? reply)) await PublishReplyAsync(client, reply, ct).ConfigureAwait(false);
                 if (toSend.Count == 0 && inFlight.Count < _window)
                     foreach (OutboxMessage m in _outbox.Peek(_o.Name, _o.BatchSize, read)) { toSend.Enqueue(m); read = m.Seq; }
                 while (toSend.Count > 0 && inFlight.Count < _window)
@@ -247,6 +256,49 @@ public sealed class MqttDestination
                 .WithContentType("application/json").Build(), ct).ConfigureAwait(false);
         }
         return result.ReasonCode;
+    }
+
+    // Commands and the desired state, on every connection (a broker that lost our session has no subscription left, and
+    // each subscription delivers the retained desired state again: the device pulls it at every reconnect).
+    private async Task SubscribeAsync(IMqttClient client, CancellationToken ct)
+    {
+        if (_commands is null) return;
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            // On MQTTnet's receive loop: never publish from here (the PUBACK we would wait for is read by this loop).
+            byte[] payload = e.ApplicationMessage.Payload.ToArray();
+            if (e.ApplicationMessage.Topic == _topics.Commands)
+            {
+                CommandReply reply = _commands.Handle(payload);
+                if (reply.Status == "rejected") MqttLog.CommandRejected(_logger, _o.Name, reply.Id ?? "-", reply.Reason ?? "");
+                _replies.Enqueue(reply);
+                Notify();
+            }
+            else if (e.ApplicationMessage.Topic == _topics.FleetDesired && payload.Length > 0)
+            {
+                _commands.ReceiveDesiredState(payload);
+            }
+            return Task.CompletedTask;
+        };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_o.PublishTimeout);
+        MqttClientSubscribeResult result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(_topics.Commands, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(_topics.FleetDesired, MqttQualityOfServiceLevel.AtLeastOnce).Build(), timeout.Token).ConfigureAwait(false);
+        foreach (MqttClientSubscribeResultItem item in result.Items)
+            if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
+            {
+                Health.Alarm = $"the broker refuses our subscription to {item.TopicFilter.Topic} ({item.ResultCode}): no commands will arrive";
+                MqttLog.SubscriptionRefused(_logger, _o.Name, item.TopicFilter.Topic, item.ResultCode.ToString());
+            }
+    }
+
+    private async Task PublishReplyAsync(IMqttClient client, CommandReply reply, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_o.PublishTimeout);
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_topics.CommandReplies).WithPayload(CommandIntake.ToJson(reply))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build(), timeout.Token).ConfigureAwait(false);
     }
 
     private async Task PingAsync(IMqttClient client, CancellationToken ct)

@@ -68,6 +68,9 @@ public sealed class MqttDestinationOptions
     /// <summary>Publish current occupancy per zone retained (brokers that keep retained messages; not Event Grid).</summary>
     public bool RetainOccupancy { get; set; } = true;
 
+    /// <summary>Subscribe to this ward's <c>…/commands</c> and retained <c>…/fleet/desired</c> on this broker.</summary>
+    public bool AcceptCommands { get; set; } = true;
+
     public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);

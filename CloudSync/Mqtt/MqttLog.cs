@@ -19,4 +19,10 @@ internal static partial class MqttLog
 
     [LoggerMessage(6004, LogLevel.Warning, "Destination {Name}: message {Seq} ({Type}) moved to the dead letters: {Reason}")]
     public static partial void DeadLettered(ILogger logger, string name, long seq, string type, string reason);
+
+    [LoggerMessage(6005, LogLevel.Warning, "Destination {Name}: command {Id} rejected: {Reason}")]
+    public static partial void CommandRejected(ILogger logger, string name, string id, string reason);
+
+    [LoggerMessage(6006, LogLevel.Error, "Destination {Name}: the broker refuses our subscription to {Topic} ({Code}): no commands will arrive")]
+    public static partial void SubscriptionRefused(ILogger logger, string name, string topic, string code);
 }

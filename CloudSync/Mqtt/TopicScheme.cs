@@ -17,6 +17,15 @@ public sealed class TopicScheme(string prefix, string site, string ward)
     /// <summary>Retained report of the outbox: pending messages, drops by reason and class, dead letters.</summary>
     public string OutboxReport => $"{Base}/status/outbox";
 
+    /// <summary>Operator commands to this ward's agent (subscribed).</summary>
+    public string Commands => $"{Base}/commands";
+
+    /// <summary>The agent's answer to every command received, malformed or not.</summary>
+    public string CommandReplies => $"{Base}/commands/replies";
+
+    /// <summary>The fleet's desired state for this ward (retained, subscribed).</summary>
+    public string FleetDesired => $"{Base}/fleet/desired";
+
     public string Occupancy(string zone) => $"{Base}/occupancy/{zone}";
 
     /// <summary>The retained occupancy topic for a <c>zone.occupancy</c> event, read from its payload; null for other types.</summary>

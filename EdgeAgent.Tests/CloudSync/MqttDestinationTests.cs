@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using CloudSync.Commands;
 using CloudSync.Mqtt;
+using MQTTnet;
 using CloudSync.Outbox;
 using EdgeAgent.Tests.Capture;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -36,9 +38,9 @@ public class MqttDestinationTests
         destination.Notify();
     }
 
-    private static (MqttDestination Destination, Task Run, CancellationTokenSource Stop) Start(Outbox outbox, MqttDestinationOptions o)
+    private static (MqttDestination Destination, Task Run, CancellationTokenSource Stop) Start(Outbox outbox, MqttDestinationOptions o, CommandIntake? commands = null)
     {
-        var d = new MqttDestination(o, outbox, Topics, "jetson-7", NullLogger.Instance);
+        var d = new MqttDestination(o, outbox, Topics, "jetson-7", NullLogger.Instance, commands);
         var stop = new CancellationTokenSource();
         return (d, Task.Run(() => d.RunAsync(stop.Token)), stop);
     }
@@ -68,6 +70,89 @@ public class MqttDestinationTests
         Assert.That(retained.Keys.Where(k => k.Contains("/occupancy/")), Is.EquivalentTo(new[] { Topics.Occupancy("bay0"), Topics.Occupancy("bay1"), Topics.Occupancy("bay2") }));
         long lastBay1 = Enumerable.Range(1, 300).Where(i => (i - 1) % 5 == 0 && i % 3 == 1).Max();
         Assert.That(JsonDocument.Parse(retained[Topics.Occupancy("bay1")]).RootElement.GetProperty("seq").GetInt64(), Is.EqualTo(lastBay1));
+    }
+
+    // An operator's one-off publish (a command, a retained desired state) from a separate client.
+    private static async Task OperatorPublishAsync(int port, string topic, string payload, bool retain = false)
+    {
+        using IMqttClient client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId($"operator-{Guid.NewGuid():N}").Build());
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain).Build());
+        await client.DisconnectAsync(new MqttClientDisconnectOptions());
+    }
+
+    private static CommandIntake Intake()
+    {
+        var intake = new CommandIntake(TimeProvider.System);
+        intake.Register("ping", _ => null);
+        return intake;
+    }
+
+    private static bool Replied(Verifier v, string id, string status) => v.Messages.Any(m => m.Topic == Topics.CommandReplies
+        && JsonDocument.Parse(m.Payload).RootElement is var r && r.TryGetProperty("id", out var i) && i.GetString() == id && r.GetProperty("status").GetString() == status);
+
+    [Test]
+    public async Task BrokerStoppedAndRestartedTenTimes_WhilePublishing_NoLoss_ReconnectsPromptly_CommandsWorkAfterEachRestart()
+    {
+        // RELIABILITY N2, time-compressed: SIGTERM the broker, 2 s down, start it again; ten times while events keep coming.
+        using var broker = new Mosquitto();
+        await using var verifier = new Verifier(broker.Port);
+        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
+        using var outbox = NewOutbox();
+        MqttDestinationOptions o = Options(broker.Port);
+        var (destination, run, stop) = Start(outbox, o, Intake());
+        int appended = 0;
+        for (int cycle = 0; cycle < 10; cycle++)
+        {
+            AppendEvents(outbox, destination, 30);
+            appended += 30;
+            broker.Stop();
+            AppendEvents(outbox, destination, 30);   // accepted while the broker is down
+            appended += 30;
+            await Task.Delay(2000);
+            long connects = destination.Health.Connects;
+            broker.Start();
+            var up = System.Diagnostics.Stopwatch.StartNew();
+            await verifier.WaitUntilAsync(_ => destination.Health.Connects > connects, o.ReconnectMaxDelay + TimeSpan.FromSeconds(5),
+                $"cycle {cycle}: the destination reconnects within the backoff cap + 5 s of the broker's return");
+            Assert.That(up.Elapsed, Is.LessThan(o.ReconnectMaxDelay + TimeSpan.FromSeconds(5)));
+            await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier is back");
+            await OperatorPublishAsync(broker.Port, Topics.Commands, $$"""{"id":"ping-{{cycle}}","verb":"ping"}""");
+            await verifier.WaitUntilAsync(v => Replied(v, $"ping-{cycle}", "done"), TimeSpan.FromSeconds(10), $"cycle {cycle}: the command is answered");
+        }
+        await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == appended, TimeSpan.FromSeconds(30), $"all {appended} events arrive");
+        Assert.That(verifier.EventSeqs().Distinct().Order(), Is.EqualTo(Enumerable.Range(1, appended).Select(i => (long)i)));
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Test]
+    public async Task BrokerLosesOurSession_WeResubscribe_GetTheRetainedDesiredState_AndCommandsStillArrive()
+    {
+        // RELIABILITY N16: the broker restarts without persistence while we are away, so our session (and subscription)
+        // is gone; a desired state published meanwhile (retained) must still reach us, and commands must work again.
+        int port = global::EdgeAgent.Tests.Capture.RtspServer.FreePort();
+        var volatileBroker = new Mosquitto("persistence false", port);
+        using var outbox = NewOutbox();
+        CommandIntake intake = Intake();
+        var (destination, run, stop) = Start(outbox, Options(port), intake);
+        await using (var early = new Verifier(port))
+            await early.WaitUntilAsync(_ => destination.Health.Connected, TimeSpan.FromSeconds(10), "the destination connects");
+        volatileBroker.Dispose();   // SIGKILL: the session and its subscription are lost
+        using var fresh = new Mosquitto("persistence false", port);
+        await OperatorPublishAsync(port, Topics.FleetDesired, """{"version":"2026.11.29-1"}""", retain: true);
+        await using var verifier = new Verifier(port);
+        await verifier.WaitUntilAsync(_ => intake.LastDesiredState is not null, TimeSpan.FromSeconds(15), "the retained desired state reaches the agent");
+        Assert.That(Encoding.UTF8.GetString(intake.LastDesiredState!), Does.Contain("2026.11.29-1"));
+        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
+        await OperatorPublishAsync(port, Topics.Commands, """{"id":"after-loss","verb":"ping"}""");
+        await OperatorPublishAsync(port, Topics.Commands, """{"id":"bad","verb":"rm -rf"}""");
+        await verifier.WaitUntilAsync(v => Replied(v, "after-loss", "done") && Replied(v, "bad", "rejected"), TimeSpan.FromSeconds(10),
+            "the command is answered and the malformed one rejected with a reply");
+        Assert.That(intake.Rejected, Is.EqualTo(1));
+        await stop.CancelAsync();
+        await run;
     }
 
     [Test]

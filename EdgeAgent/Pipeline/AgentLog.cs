@@ -22,4 +22,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(4002, LogLevel.Information, "Every camera has ended; the pipeline stopped")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(4006, LogLevel.Information, "Desired state received ({Bytes} bytes); applying fleet updates is not built yet, it is kept for that")]
+    public static partial void DesiredStateReceived(ILogger logger, int bytes);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using CloudSync;
 using CloudSync.Blob;
+using CloudSync.Commands;
 using EdgeAgent.Frames;
 using EdgeAgent.Zones;
 using CloudSync.Mqtt;
@@ -53,13 +54,29 @@ public sealed class EventDelivery : IAsyncDisposable
         }
         if (destinations.Count == 0) return;
         _outbox = Outbox.Open(settings.Sync.Outbox, destinations.Select(d => d.Name).ToList(), time);
+        Commands = BuiltInCommands(time, _outbox, loggers.CreateLogger("EdgeAgent.Pipeline"));
         var topics = new Dictionary<string, TopicScheme>();
         ILogger logger = loggers.CreateLogger("CloudSync.Mqtt");
         foreach (MqttDestinationOptions d in destinations)
-            _destinations.Add(new MqttDestination(d, _outbox, new TopicScheme(d.TopicPrefix, settings.Ward.Site, settings.Ward.Id), settings.Ward.EffectiveDeviceId, logger));
+            _destinations.Add(new MqttDestination(d, _outbox, new TopicScheme(d.TopicPrefix, settings.Ward.Site, settings.Ward.Id), settings.Ward.EffectiveDeviceId, logger, Commands));
     }
 
     public Outbox? Outbox => _outbox;
+
+    /// <summary>Operator commands received on the destinations (null without destinations).</summary>
+    public CommandIntake? Commands { get; }
+
+    // The verbs every agent answers: "ping" (liveness, version, uptime) and "outbox" (its counts). Fleet verbs come later.
+    private static CommandIntake BuiltInCommands(TimeProvider time, Outbox outbox, ILogger logger)
+    {
+        var intake = new CommandIntake(time);
+        long started = time.GetTimestamp();
+        string version = typeof(EventDelivery).Assembly.GetName().Version?.ToString() ?? "0";
+        intake.Register("ping", _ => System.Text.Json.JsonSerializer.SerializeToElement(new { agent = version, uptimeSeconds = (long)time.GetElapsedTime(started).TotalSeconds }));
+        intake.Register("outbox", _ => System.Text.Json.JsonSerializer.SerializeToElement(outbox.Stats(), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
+        intake.DesiredStateReceived += d => AgentLog.DesiredStateReceived(logger, d.Length);
+        return intake;
+    }
 
     /// <summary>The port of the embedded demo broker, when one runs.</summary>
     public int? EmbeddedBrokerPort => _embedded?.Port;
