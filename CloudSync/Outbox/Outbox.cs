@@ -22,6 +22,12 @@ public sealed class Outbox : IDisposable
     private readonly Lock _lock = new();
     private long _seq;
     private long _bytes;
+    private readonly DateTimeOffset _openedWall;
+    private readonly long _openedTimestamp;
+
+    // Ages and TTLs run on the monotonic clock, anchored to the wall clock when the outbox opened: a wall-clock step
+    // (NTP, an operator) neither expires messages early nor keeps them forever. Across a restart the anchor is re-read.
+    private DateTimeOffset Now => _openedWall + _time.GetElapsedTime(_openedTimestamp);
 
     private readonly Stream[] _streams;   // LiteDB does not dispose streams it was given
 
@@ -33,6 +39,8 @@ public sealed class Outbox : IDisposable
         _time = time;
         _destinations = destinations;
         _db.CheckpointSize = options.CheckpointPages;
+        _openedWall = time.GetUtcNow();
+        _openedTimestamp = time.GetTimestamp();
         var messages = _db.GetCollection(Messages);
         _seq = _db.GetCollection(Meta).FindById("seq")?["value"].AsInt64 ?? 0;
         _bytes = messages.FindAll().Sum(d => (long)d["bytes"].AsInt32);
@@ -89,7 +97,7 @@ public sealed class Outbox : IDisposable
         if (batch.Count == 0) return [];
         lock (_lock)
         {
-            DateTimeOffset now = _time.GetUtcNow();
+            DateTimeOffset now = Now;
             var seqs = new long[batch.Count];
             var messages = _db.GetCollection(Messages);
             long seq = _seq, bytes = 0;
@@ -158,7 +166,7 @@ public sealed class Outbox : IDisposable
             _db.GetCollection(DeadLetterCollection).Insert(new BsonDocument
             {
                 ["seq"] = message.Seq, ["destination"] = destination, ["reason"] = reason, ["type"] = message.Type,
-                ["at"] = _time.GetUtcNow().UtcTicks, ["payload"] = message.Payload,
+                ["at"] = Now.UtcTicks, ["payload"] = message.Payload,
             });
             if (message.Seq > CursorOf(destination))
                 _db.GetCollection(Cursors).Upsert(new BsonDocument { ["_id"] = destination, ["seq"] = message.Seq });
@@ -176,7 +184,7 @@ public sealed class Outbox : IDisposable
         {
             var messages = _db.GetCollection(Messages);
             long delivered = _destinations.Count == 0 ? 0 : _destinations.Min(CursorOf);
-            long now = _time.GetUtcNow().UtcTicks;
+            long now = Now.UtcTicks;
             var drops = new Dictionary<string, long>();
             _db.BeginTrans();
             foreach (BsonDocument d in messages.Find(Query.LTE("_id", delivered)).ToList()) Remove(messages, d, null, drops);

@@ -49,6 +49,23 @@ public class ZoneEngineTests
     }
 
     [Test]
+    public void Shift_WallClockSteppedAnHourForward_NobodyLostNoFalseAlert_DwellStaysTrue()
+    {
+        // RELIABILITY N18: the event stage shifts the engine when it sees the wall clock stepped; FakeTimeProvider moves
+        // forward only, so the step is the time jump plus the shift the stage makes.
+        var (engine, time) = Create();
+        Walk(engine, time, Visitor, null, TimeSpan.FromSeconds(1), Enumerable.Repeat((2.0, 2.0), 5).ToArray());   // bay 3 unstaffed since T0
+        time.Advance(TimeSpan.FromHours(1));
+        engine.Shift(TimeSpan.FromHours(1));
+        var after = Walk(engine, time, Visitor, null, TimeSpan.FromSeconds(1), Enumerable.Repeat((2.0, 2.0), 5).ToArray()).Concat(engine.Tick()).ToList();
+        Assert.That(after.OfType<ZoneExited>(), Is.Empty, "the visitor inside is not 'lost' by a clock step");
+        Assert.That(after.OfType<AvailabilityAlert>(), Is.Empty, "ten seconds unstaffed, not an hour");
+        time.Advance(TimeSpan.FromSeconds(30));
+        ZoneExited exit = engine.Tick().OfType<ZoneExited>().Single();
+        Assert.That(exit.Dwell, Is.LessThan(TimeSpan.FromSeconds(15)), "dwell counts real time, not the step");
+    }
+
+    [Test]
     public void Observe_PersonStaysInsideLongerThanEnterAfter_EntersOnceDatedWhenTheyStepped()
     {
         var (engine, time) = Create();

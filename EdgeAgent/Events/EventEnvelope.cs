@@ -5,7 +5,8 @@ namespace EdgeAgent.Events;
 
 /// <summary>
 /// One anonymised event as it leaves the device (schema <c>docs/events/event.schema.json</c>). Consumers dedupe on
-/// <see cref="EventId"/> and order by <see cref="Seq"/>. Persons appear only as ward pseudonyms.
+/// <see cref="EventId"/> and order by <see cref="Seq"/>. Persons appear only as ward pseudonyms. <see cref="ClockStepped"/>
+/// is true on the first event after the device's wall clock was stepped (absent otherwise).
 /// </summary>
 public sealed record EventEnvelope(
     [property: JsonPropertyName("schema")] string Schema,
@@ -16,7 +17,8 @@ public sealed record EventEnvelope(
     [property: JsonPropertyName("ward")] string Ward,
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("occurredAt"), JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset OccurredAt,
-    [property: JsonPropertyName("payload")] JsonObject Payload)
+    [property: JsonPropertyName("payload")] JsonObject Payload,
+    [property: JsonPropertyName("clockStepped"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? ClockStepped = null)
 {
     /// <summary>The schema identifier every event carries; bumped on any incompatible change.</summary>
     public const string SchemaId = "edgetracking.event.v1";

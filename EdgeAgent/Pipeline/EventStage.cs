@@ -41,6 +41,24 @@ public sealed class EventStage
         _mediaTime = mediaTime;
         _epoch = epoch;
         _minRoleConfidence = settings.Roles.MinConfidence;
+        _steps = mediaTime ? null : new ClockSteps(wallClock);
+        _wallClock = wallClock;
+    }
+
+    private readonly ClockSteps? _steps;   // the service only: a replay runs on media time
+    private readonly TimeProvider _wallClock;
+    private bool _stepPending;
+
+    /// <summary>Wall-clock steps seen (the service only).</summary>
+    public int ClockStepsSeen => _steps?.Count ?? 0;
+
+    // A stepped wall clock flags the next event, and the zones' times move with it (durations stay true).
+    private void CheckClock()
+    {
+        if (_steps?.Check() is not { } step) return;
+        _stepPending = true;
+        _clock.StepTo(_clock.GetUtcNow() + step);
+        _engine.Shift(step);
     }
 
     public WardStage Ward => _ward;
@@ -69,6 +87,7 @@ public sealed class EventStage
     /// <summary>Time passes with no snapshot (all cameras down): exits, periodic occupancy, alerts.</summary>
     public IReadOnlyList<EventEnvelope> Tick(DateTimeOffset now)
     {
+        CheckClock();
         _clock.AdvanceTo(now);
         var events = new List<ZoneEvent>();
         DrainReads();
@@ -83,6 +102,7 @@ public sealed class EventStage
     private (IReadOnlyList<WardSnapshot>, IReadOnlyList<EventEnvelope>) Process(IReadOnlyList<WardSnapshot> ready)
     {
         var events = new List<ZoneEvent>();
+        CheckClock();
         foreach (WardSnapshot ws in ready)
         {
             _clock.AdvanceTo(_mediaTime && ws.MediaTime is { } media ? _epoch + media : ws.CapturedAt);
@@ -123,7 +143,13 @@ public sealed class EventStage
         var list = new List<EventEnvelope>();
         foreach (ZoneEvent e in events)
         {
-            list.Add(_factory.Create(e));
+            EventEnvelope envelope = _factory.Create(e);
+            if (_stepPending)
+            {
+                envelope = envelope with { ClockStepped = true };
+                _stepPending = false;
+            }
+            list.Add(envelope);
             EdgeMetrics.ZoneEvents.Add(1, new KeyValuePair<string, object?>("type", e.Type));
         }
         return list;

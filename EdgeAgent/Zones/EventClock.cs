@@ -14,4 +14,7 @@ public sealed class EventClock(DateTimeOffset start) : TimeProvider
     {
         if (t > _now) _now = t;
     }
+
+    /// <summary>The wall clock was stepped back: time goes on from <paramref name="t"/> instead of standing still until it passes the old time.</summary>
+    public void StepTo(DateTimeOffset t) => _now = t;
 }

@@ -146,6 +146,30 @@ public sealed class ZoneEngine
         p.DoorSides[id] = side.Value;
     }
 
+    /// <summary>
+    /// The wall clock was stepped by <paramref name="step"/>: every time held moves with it, so durations (dwell, time
+    /// unstaffed, the inertias) stay true — a step forward does not make everyone "lost" or raise alerts, a step back
+    /// does not freeze occupancy reports and alerts until the old time comes round again.
+    /// </summary>
+    public void Shift(TimeSpan step)
+    {
+        foreach (Person p in _people.Values)
+        {
+            p.LastSeen = Moved(p.LastSeen, step);
+            foreach (Presence z in p.Zones.Values)
+            {
+                z.LastInside = Moved(z.LastInside, step);
+                if (z.CandidateSince is { } c) z.CandidateSince = Moved(c, step);
+                if (z.EnteredAt is { } e) z.EnteredAt = Moved(e, step);
+            }
+        }
+        foreach (RuleState r in _rules.Values)
+            if (r.UnstaffedSince is { } u) r.UnstaffedSince = Moved(u, step);
+        _nextPeriodic = Moved(_nextPeriodic, step);
+    }
+
+    private static DateTimeOffset Moved(DateTimeOffset t, TimeSpan step) => t == DateTimeOffset.MinValue ? t : t + step;
+
     private void Advance(DateTimeOffset now, List<ZoneEvent> events)
     {
         foreach (Person p in _people.Values)
