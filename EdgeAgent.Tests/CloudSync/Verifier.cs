@@ -21,13 +21,20 @@ public sealed class Verifier : IAsyncDisposable
 
     public ConcurrentQueue<(string Topic, bool Retained, string Payload)> Messages { get; } = new();
 
+    /// <summary>When each event arrived (Environment.TickCount64), by its <c>seq</c>; the first arrival of a duplicate counts.</summary>
+    public ConcurrentDictionary<long, long> EventArrivals { get; } = new();
+
     public Verifier(int port, string filter = "edgetracking/#", string? clientId = null)
     {
         _port = port;
         _filter = filter;
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            Messages.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.Retain, Encoding.UTF8.GetString(e.ApplicationMessage.Payload)));
+            string payload = Encoding.UTF8.GetString(e.ApplicationMessage.Payload);
+            Messages.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.Retain, payload));
+            if (e.ApplicationMessage.Topic.Contains("/events/", StringComparison.Ordinal)
+                && JsonDocument.Parse(payload).RootElement.TryGetProperty("seq", out JsonElement seq))
+                EventArrivals.TryAdd(seq.GetInt64(), Environment.TickCount64);
             return Task.CompletedTask;
         };
         ClientId = clientId ?? $"verifier-{Guid.NewGuid():N}";
