@@ -53,6 +53,11 @@ public class AgentDeliveryTests
         Assert.That(received.GroupBy(r => r.Seq).Where(g => g.Select(r => r.Id).Distinct().Count() > 1), Is.Empty, "a duplicate carries the same event id");
         foreach (var m in verifier.Messages.Where(m => m.Topic.Contains("/events/", StringComparison.Ordinal)))
             Assert.That(Tests.Events.EventSchema.Problems(m.Payload), Is.Empty, m.Payload);
+        // The appliance's health goes out too, once at every start: cameras and the destination with its backlog.
+        var statuses = verifier.Messages.Where(m => m.Topic.EndsWith("/events/device.status", StringComparison.Ordinal))
+            .Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("payload")).ToList();
+        Assert.That(statuses, Has.Count.GreaterThanOrEqualTo(1), "device.status events arrive");
+        Assert.That(statuses.All(p => p.GetProperty("cameras").GetArrayLength() == 1 && p.GetProperty("destinations")[0].GetProperty("name").GetString() == "bms"));
     }
 }
 

@@ -39,6 +39,20 @@ public sealed class EventFactory(string deviceId, string site, string ward, long
                 ["rule"] = x.Rule, ["zone"] = x.Zone, ["unstaffedSince"] = Utc(x.UnstaffedSince), ["unstaffedSeconds"] = Seconds(x.Unstaffed), ["reason"] = x.Reason,
             },
             FrameSampled x => new JsonObject { ["camera"] = x.Camera, ["blob"] = x.Blob, ["anonymisation"] = x.Anonymisation },
+            DeviceStatus x => new JsonObject
+            {
+                ["agentVersion"] = x.AgentVersion, ["uptimeSeconds"] = x.UptimeSeconds, ["clockSteps"] = x.ClockSteps,
+                ["cameras"] = new JsonArray(x.Cameras.Select(c => (JsonNode?)new JsonObject
+                {
+                    ["camera"] = c.Id, ["connected"] = c.Connected, ["framesCaptured"] = c.FramesCaptured, ["framesProcessed"] = c.FramesProcessed,
+                    ["framesDropped"] = c.FramesDropped, ["reconnects"] = c.Reconnects, ["stalls"] = c.Stalls, ["decodeErrors"] = c.DecodeErrors,
+                }).ToArray()),
+                ["destinations"] = new JsonArray(x.Destinations.Select(d => (JsonNode?)new JsonObject
+                {
+                    ["name"] = d.Name, ["connected"] = d.Connected, ["pending"] = d.Pending, ["published"] = d.Published,
+                    ["inFlightWindow"] = d.InFlightWindow, ["alarm"] = d.Alarm,
+                }).ToArray()),
+            },
             _ => throw new ArgumentException($"no envelope mapping for {e.GetType().Name}", nameof(e)),
         };
         return new EventEnvelope(EventEnvelope.SchemaId, Guid.CreateVersion7(), deviceId, ++_seq, site, ward, e.Type, e.OccurredAt.ToUniversalTime(), payload);

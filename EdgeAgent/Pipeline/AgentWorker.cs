@@ -1,3 +1,4 @@
+using CloudSync.Outbox;
 using EdgeAgent.Badges;
 using EdgeAgent.Configuration;
 using EdgeAgent.Events;
@@ -37,7 +38,13 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             delivery.Start();
             delivery.StartFrames(settings.Ward.Site, settings.Ward.Id, stage.Enqueue);
             Task run = runner.RunAsync(stoppingToken);
-            using var status = time.CreateTimer(_ => LogStatus(runner), null, settings.Output.StatusInterval, settings.Output.StatusInterval);
+            long started = time.GetTimestamp();
+            void Status()
+            {
+                LogStatus(runner);
+                stage.Enqueue(DeviceStatusOf(runner, delivery, stage, time, started));
+            }
+            using var status = time.CreateTimer(_ => Status(), null, TimeSpan.Zero, settings.Output.StatusInterval);
             foreach (var (cam, error) in stage.Ward.ReprojectionErrors) AgentLog.Calibration(_logger, cam, error);
             using var events = settings.Output.WriteEvents ? new JsonLinesEventWriter(Path.Combine(settings.Output.Directory, "events.jsonl"), append: true) : null;
             void Emit(IReadOnlyList<EventEnvelope> made)
@@ -91,6 +98,18 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             Environment.ExitCode = Cli.ExitCodes.Failure;
             lifetime.StopApplication();
         }
+    }
+
+    private static DeviceStatus DeviceStatusOf(PipelineRunner runner, EventDelivery delivery, EventStage stage, TimeProvider time, long started)
+    {
+        OutboxStats? outbox = delivery.Outbox?.Stats();
+        return new DeviceStatus(
+            time.GetUtcNow(), typeof(AgentWorker).Assembly.GetName().Version?.ToString() ?? "0", (long)time.GetElapsedTime(started).TotalSeconds,
+            runner.Health.Values.OrderBy(h => h.CameraId, StringComparer.Ordinal).Select(h => new DeviceStatus.Camera(
+                h.CameraId, h.Connected, h.FramesCaptured, h.FramesProcessed, h.DroppedTotal, h.Reconnects, h.Stalls, h.DecodeErrors)).ToList(),
+            delivery.Destinations.Select(d => new DeviceStatus.Destination(
+                d.Health.Name, d.Health.Connected, outbox?.Pending.GetValueOrDefault(d.Health.Name) ?? 0, d.Health.Published, d.Health.InFlightWindow, d.Health.Alarm)).ToList(),
+            stage.ClockStepsSeen);
     }
 
     private void LogStatus(PipelineRunner runner)

@@ -24,7 +24,7 @@ public sealed class EventStage
     private readonly DateTimeOffset _epoch;
     private readonly double _minRoleConfidence;
     private readonly ConcurrentQueue<BadgeRead> _reads = new();
-    private readonly ConcurrentQueue<FrameSampled> _frames = new();
+    private readonly ConcurrentQueue<ZoneEvent> _frames = new();   // made on other threads: uploaded frames, device status
     private readonly Dictionary<string, string> _badgeRoles = new(StringComparer.Ordinal);   // pseudonym → role learned at a door
     private readonly List<FloorPerson> _floor = [];
 
@@ -75,6 +75,9 @@ public sealed class EventStage
     /// <summary>Queues the event of an uploaded frame (from the uploader's thread); it goes out with the next batch.</summary>
     public void Enqueue(FrameSampled frame) => _frames.Enqueue(frame);
 
+    /// <summary>Queues a device status (from the status timer); it goes out with the next batch.</summary>
+    public void Enqueue(DeviceStatus status) => _frames.Enqueue(status);
+
     /// <summary>First events of a run: closes what a previous run left open, reports every zone's occupancy.</summary>
     public IReadOnlyList<EventEnvelope> Start(ZoneState? leftOpen) => Wrap(_engine.Start(leftOpen));
 
@@ -92,7 +95,7 @@ public sealed class EventStage
         var events = new List<ZoneEvent>();
         DrainReads();
         events.AddRange(_engine.Tick());
-        while (_frames.TryDequeue(out FrameSampled? f)) events.Add(f);
+        while (_frames.TryDequeue(out ZoneEvent? f)) events.Add(f);
         return Wrap(events);
     }
 
@@ -113,7 +116,7 @@ public sealed class EventStage
             foreach (ZoneEvent e in _engine.Observe(_floor))
                 events.Add(e is DoorCrossed crossed ? Fuse(crossed) : e);
         }
-        while (_frames.TryDequeue(out FrameSampled? f)) events.Add(f);
+        while (_frames.TryDequeue(out ZoneEvent? f)) events.Add(f);
         return (ready, Wrap(events));
     }
 

@@ -56,3 +56,19 @@ public sealed record FrameSampled(DateTimeOffset OccurredAt, string Camera, stri
 {
     public override string Type => "frame.sampled";
 }
+
+/// <summary>
+/// The appliance's health, periodically (Output:StatusInterval) for the fleet's dashboards: uptime, per camera whether
+/// it delivers and its counters since start, the outbox backlog per destination and whether each is connected, and how
+/// often the wall clock was stepped. Counters only — nothing about people.
+/// </summary>
+public sealed record DeviceStatus(
+    DateTimeOffset OccurredAt, string AgentVersion, long UptimeSeconds, IReadOnlyList<DeviceStatus.Camera> Cameras,
+    IReadOnlyList<DeviceStatus.Destination> Destinations, int ClockSteps) : ZoneEvent(OccurredAt)
+{
+    public override string Type => "device.status";
+
+    public sealed record Camera(string Id, bool Connected, long FramesCaptured, long FramesProcessed, long FramesDropped, long Reconnects, long Stalls, long DecodeErrors);
+
+    public sealed record Destination(string Name, bool Connected, long Pending, long Published, int InFlightWindow, string? Alarm);
+}
