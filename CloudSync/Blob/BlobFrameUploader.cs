@@ -9,16 +9,25 @@ namespace CloudSync.Blob;
 /// Uploads spooled frames to Azure Blob Storage, oldest first, each as a blob created only if absent (a frame uploaded
 /// just before a crash is not duplicated on the retry), with its camera, time and anonymisation as metadata. Only after
 /// the blob exists is <c>onUploaded</c> called (the agent turns it into a <c>frame.sampled</c> event), so no event ever
-/// points to a missing blob; then the spooled file is removed. Failures back off exponentially with jitter.
+/// points to a missing blob. The spooled file stays until the agent <see cref="Confirm"/>s that event durable, so a
+/// crash between the upload and the event only repeats the upload (answered 409: the blob is there) and the event —
+/// never loses it. Failures back off exponentially with jitter.
 /// </summary>
 public sealed class BlobFrameUploader(BlobOptions options, FrameSpool spool, string site, string ward, Action<string, FrameSpool.SpooledFrame> onUploaded, ILogger logger)
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
     private long _uploaded, _failures;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FrameSpool.SpooledFrame> _awaitingEvent = new(StringComparer.Ordinal);   // blob name → frame
 
     public long Uploaded => Interlocked.Read(ref _uploaded);
 
     public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>The event of this blob is durable (in the outbox): its spooled frame can go.</summary>
+    public void Confirm(string blobName)
+    {
+        if (_awaitingEvent.TryRemove(blobName, out FrameSpool.SpooledFrame? f)) spool.Remove(f);
+    }
 
     public void Notify()
     {
@@ -46,7 +55,8 @@ public sealed class BlobFrameUploader(BlobOptions options, FrameSpool spool, str
                     await container.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
                     containerReady = true;
                 }
-                IReadOnlyList<FrameSpool.SpooledFrame> frames = spool.Oldest(16);
+                IReadOnlyList<FrameSpool.SpooledFrame> frames = spool.Oldest(16 + _awaitingEvent.Count)
+                    .Where(f => !_awaitingEvent.ContainsKey(BlobNameOf(site, ward, f))).Take(16).ToList();
                 if (frames.Count == 0)
                 {
                     await _wake.WaitAsync(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
@@ -78,8 +88,8 @@ public sealed class BlobFrameUploader(BlobOptions options, FrameSpool spool, str
                     {
                         continue;   // dropped by quota or TTL meanwhile
                     }
+                    _awaitingEvent[name] = f;
                     onUploaded(name, f);
-                    spool.Remove(f);
                     Interlocked.Increment(ref _uploaded);
                 }
                 backoff.Reset();

@@ -109,7 +109,11 @@ public sealed class EventDelivery : IAsyncDisposable
     public IReadOnlyList<EventEnvelope> Accept(IReadOnlyList<EventEnvelope> made)
     {
         if (Sampler is not null && made.Any(e => _onEvents.Contains(e.Type))) Sampler.Request();
-        if (_outbox is null || made.Count == 0) return made;
+        if (_outbox is null || made.Count == 0)
+        {
+            ConfirmFrames(made);
+            return made;
+        }
         var accepted = new EventEnvelope[made.Count];
         IReadOnlyList<long> seqs = _outbox.Append(made.Select((e, i) => (e.Type, (Func<long, byte[]>)(seq =>
         {
@@ -117,12 +121,20 @@ public sealed class EventDelivery : IAsyncDisposable
             return Encoding.UTF8.GetBytes(EventFactory.ToJson(accepted[i]));
         }))).ToList());
         foreach (MqttDestination d in _destinations) d.Notify();
+        ConfirmFrames(accepted);   // only now may the spooled frames of these events go
         if (_time.GetElapsedTime(_lastCleanup) >= _cleanupInterval)
         {
             _outbox.Cleanup();
             _lastCleanup = _time.GetTimestamp();
         }
         return accepted;
+    }
+
+    private void ConfirmFrames(IReadOnlyList<EventEnvelope> accepted)
+    {
+        if (Uploader is null) return;
+        foreach (EventEnvelope e in accepted)
+            if (e.Type == "frame.sampled" && e.Payload["blob"]?.GetValue<string>() is { } blob) Uploader.Confirm(blob);
     }
 
     public async ValueTask DisposeAsync()
