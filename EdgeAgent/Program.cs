@@ -25,6 +25,7 @@ try
         "evaluate" => EvaluateCommand.Run(new CliArgs(rest, new HashSet<string>())),
         "track" => TrackCommand.Run(new CliArgs(rest, new HashSet<string>())),
         "roster" => RosterCommand.Run(new CliArgs(rest, new HashSet<string>())),
+        "sync-writer" => SyncWriterCommand.Run(new CliArgs(rest, new HashSet<string> { "verify-only" }), cancel.Token),
         "sync-bench" => await SyncBenchCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), cancel.Token),
         "help" or "-h" => Usage(ExitCodes.Ok),
         _ => Usage(ExitCodes.Usage),
@@ -72,6 +73,7 @@ static int Usage(int code)
           edge-agent evaluate --gt FILE --results FILE
           edge-agent roster build --csv FILE --out FILE   badge roster (salted hashes of badge ids; no names)
           edge-agent sync-bench [--events N] [--backlog N] [--dir DIR]   outbox and MQTT delivery figures (starts its own mosquitto)
+          edge-agent sync-writer --dir DIR --accepted FILE [--verify-only]   power-loss workload and check (scripts/powerloss.sh)
           edge-agent track --detections FILE [--config FILE] [--gt FILE] [--mot-out FILE] [--frame-rate F]
 
         exit codes: 0 ok, 1 failure, 2 usage, 3 invalid configuration, 4 model error, 5 capture error, 6 accuracy below floor

@@ -10,4 +10,6 @@ public static class ExitCodes
     public const int ModelError = 4;
     public const int CaptureError = 5;
     public const int AccuracyBelowFloor = 6;
+    /// <summary><c>sync-writer</c>: an event the outbox had accepted is missing after a crash.</summary>
+    public const int DataLoss = 7;
 }
