@@ -52,7 +52,7 @@ start=$(date +%s); end=$((start + minutes * 60)); next_flap=$((start + flap * 60
 while [ "$(date +%s)" -lt "$end" ]; do
   kill -0 "$apid" 2>/dev/null || { echo "soak.sh: the agent died; see $out/agent.log" >&2; exit 1; }
   now=$(date +%s)
-  echo "$((now - start)),$(awk '/VmRSS/{print $2}' /proc/$apid/status),$(ls /proc/$apid/fd | wc -l),$(awk '/Threads/{print $2}' /proc/$apid/status)" >> "$out/samples.csv"
+  echo "$((now - start)),$(awk '/VmRSS/{print $2}' /proc/$apid/status),$(find /proc/$apid/fd -mindepth 1 -maxdepth 1 | wc -l),$(awk '/Threads/{print $2}' /proc/$apid/status)" >> "$out/samples.csv"
   if [ "$now" -ge "$next_flap" ]; then
     kill -TERM "$bpid"; wait "$bpid" 2>/dev/null || true
     sleep "$down"
@@ -66,7 +66,7 @@ sleep 5; kill "$spid" 2>/dev/null || true
 
 accepted=$(grep -o '"seq":[0-9]*' "$out/events.jsonl" | cut -d: -f2 | sort -n | uniq)
 received=$(grep -o '"seq":[0-9]*' "$out/received.jsonl" | cut -d: -f2 | sort -n | uniq)
-missing=$(comm -23 <(echo "$accepted") <(echo "$received") | grep -c . || true)
+lost=$(comm -23 <(echo "$accepted") <(echo "$received") | grep -c . || true)
 awk -F, -v minutes="$minutes" 'NR > 1 { t[n] = $1; r[n] = $2; f[n] = $3; h[n] = $4; n++ }
   END {
     h0 = int(n / 2); sx = sy = sxx = sxy = 0; m = 0
@@ -76,5 +76,5 @@ awk -F, -v minutes="$minutes" 'NR > 1 { t[n] = $1; r[n] = $2; f[n] = $3; h[n] = 
     for (i = 0; i < n; i++) { if (f[i] < fmin) fmin = f[i]; if (f[i] > fmax) fmax = f[i]; if (h[i] < tmin) tmin = h[i]; if (h[i] > tmax) tmax = h[i] }
     printf "soak: %d min, RSS %.0f MB -> %.0f MB, slope over the second half %.1f MB/h (target < 1); descriptors %d-%d (second half from %d); threads %d-%d\n", minutes, r[0] / 1024, r[n-1] / 1024, slope, fmin, fmax, f[h0], tmin, tmax
   }' "$out/samples.csv"
-echo "events: $(echo "$accepted" | grep -c .) accepted, $(echo "$received" | grep -c .) received, $missing missing"
-[ "$missing" -eq 0 ]
+echo "events: $(echo "$accepted" | grep -c .) accepted, $(echo "$received" | grep -c .) received, $lost missing"
+[ "$lost" -eq 0 ]
