@@ -25,6 +25,7 @@ try
         "evaluate" => EvaluateCommand.Run(new CliArgs(rest, new HashSet<string>())),
         "track" => TrackCommand.Run(new CliArgs(rest, new HashSet<string>())),
         "roster" => RosterCommand.Run(new CliArgs(rest, new HashSet<string>())),
+        "check" => CheckConfiguration(new CliArgs(rest, new HashSet<string>())),
         "sync-writer" => SyncWriterCommand.Run(new CliArgs(rest, new HashSet<string> { "verify-only" }), cancel.Token),
         "sync-bench" => await SyncBenchCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), cancel.Token),
         "help" or "-h" => Usage(ExitCodes.Ok),
@@ -38,6 +39,16 @@ catch (CaptureException e) { Console.Error.WriteLine($"edge-agent: {e.Message}")
 catch (FormatException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); return ExitCodes.Usage; }
 catch (FileNotFoundException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); return ExitCodes.Usage; }
 catch (InvalidDataException e) { Console.Error.WriteLine($"edge-agent: {e.Message}"); return ExitCodes.InvalidConfiguration; }
+
+// Validates a configuration file the way the service does at start (provisioning and fleet updates use it), and exits.
+static int CheckConfiguration(CliArgs cli)
+{
+    string config = cli.Get("config") ?? throw new CliException("--config is required");
+    cli.RejectUnknown();
+    AgentSettings s = SettingsLoader.Load(config, overrides: null, requireCameras: true);
+    Console.WriteLine($"{config}: valid ({s.Capture.Cameras.Count} camera(s), {s.Zones.Areas.Count} zone(s), {s.Sync.Destinations.Count} destination(s))");
+    return ExitCodes.Ok;
+}
 
 static async Task<int> RunServiceAsync(CliArgs cli)
 {
@@ -72,6 +83,7 @@ static int Usage(int code)
           edge-agent models pull [--from DIR] [--to DIR] [--model NAME] | models verify
           edge-agent evaluate --gt FILE --results FILE
           edge-agent roster build --csv FILE --out FILE   badge roster (salted hashes of badge ids; no names)
+          edge-agent check --config FILE   validate a configuration file as the service would (exit 3 naming each problem)
           edge-agent sync-bench [--events N] [--backlog N] [--dir DIR]   outbox and MQTT delivery figures (starts its own mosquitto)
           edge-agent sync-writer --dir DIR --accepted FILE [--verify-only]   power-loss workload and check (scripts/powerloss.sh)
           edge-agent track --detections FILE [--config FILE] [--gt FILE] [--mot-out FILE] [--frame-rate F]

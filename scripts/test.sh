@@ -12,9 +12,11 @@ assets=$root/.test-assets
 mkdir -p "$assets"
 
 # OpenCvSharp's native library needs GTK; RTSP tests need ffmpeg and GStreamer's RTSP server with python3-gi;
-# badge reader tests need socat (pseudo-terminal pairs); CloudSync tests a real mosquitto broker.
+# badge reader tests need socat (pseudo-terminal pairs); CloudSync tests a real mosquitto broker; the systemd unit is
+# linted with systemd-analyze, the .deb with lintian, the scripts with shellcheck and bats.
 apt_install libgtk-3-0 ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 \
-  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad socat mosquitto mosquitto-clients
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad socat mosquitto mosquitto-clients \
+  systemd lintian shellcheck bats dpkg-dev openssl binutils
 command -v dotnet >/dev/null || { echo "the .NET SDK 10 is required (dotnet not found)" >&2; exit 1; }
 
 video=$(find_sample_video "$assets")

@@ -9,7 +9,11 @@ public sealed class AgentProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _stdout = new(), _stderr = new();
 
-    public AgentProcess(params string[] args)
+    public AgentProcess(params string[] args) : this(new Dictionary<string, string>(), args)
+    {
+    }
+
+    public AgentProcess(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -18,6 +22,7 @@ public sealed class AgentProcess : IDisposable
         };
         psi.ArgumentList.Add(TestAssets.AgentDll);
         foreach (string a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stdout) _stdout.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };

@@ -19,4 +19,10 @@ public sealed class OutputOptions
 
     /// <summary>How often the service logs each camera's counters.</summary>
     public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Under systemd's watchdog: the beat is withheld when the event loop, or a connected camera's pipeline, has been
+    /// silent this long (keep it below the unit's WatchdogSec).
+    /// </summary>
+    public TimeSpan WatchdogSilence { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -36,6 +36,8 @@ public static partial class SettingsValidator
             problems.Add($"{Reid.ReidOptions.SectionName}:RefreshInterval: must be positive, got {s.Reid.RefreshInterval}");
         if (s.Output.StatusInterval < TimeSpan.FromSeconds(1))
             problems.Add($"{OutputOptions.SectionName}:StatusInterval: must be at least 00:00:01, got {s.Output.StatusInterval}");
+        if (s.Output.WatchdogSilence < TimeSpan.FromSeconds(1))
+            problems.Add($"{OutputOptions.SectionName}:WatchdogSilence: must be at least 00:00:01, got {s.Output.WatchdogSilence}");
         if (string.IsNullOrWhiteSpace(s.Output.Directory))
             problems.Add($"{OutputOptions.SectionName}:Directory: must not be empty");
         return problems;

@@ -15,7 +15,25 @@ public sealed class CameraHealth(string cameraId)
     private long _lastFrameTicks;
 
     public string CameraId { get; } = cameraId;
-    public volatile bool Connected;
+    private volatile bool _connected;
+    private long _connectedTicks, _lastProcessedTicks;
+
+    /// <summary>The camera delivers (set by its capture loop); becoming connected is time-stamped for the watchdog.</summary>
+    public bool Connected
+    {
+        get => _connected;
+        set
+        {
+            if (value && !_connected) Interlocked.Exchange(ref _connectedTicks, Stopwatch.GetTimestamp());
+            _connected = value;
+        }
+    }
+
+    /// <summary>Monotonic timestamp of the last (re)connection; 0 before the first.</summary>
+    public long ConnectedTimestamp => Interlocked.Read(ref _connectedTicks);
+
+    /// <summary>Monotonic timestamp of the last frame through the whole pipeline; 0 before the first.</summary>
+    public long LastProcessedTimestamp => Interlocked.Read(ref _lastProcessedTicks);
     public volatile string? LastError;
 
     public long FramesCaptured => Interlocked.Read(ref _captured);
@@ -47,6 +65,7 @@ public sealed class CameraHealth(string cameraId)
     public void FrameProcessed()
     {
         Interlocked.Increment(ref _processed);
+        Interlocked.Exchange(ref _lastProcessedTicks, Stopwatch.GetTimestamp());
         EdgeMetrics.FramesProcessed.Add(1, _tag);
     }
 

@@ -25,4 +25,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(4006, LogLevel.Information, "Desired state received ({Bytes} bytes); applying fleet updates is not built yet, it is kept for that")]
     public static partial void DesiredStateReceived(ILogger logger, int bytes);
+
+    [LoggerMessage(4007, LogLevel.Error, "Watchdog beat withheld: {What} silent for more than {Silence}; systemd will restart the agent if it stays so")]
+    public static partial void WatchdogWithheld(ILogger logger, string what, TimeSpan silence);
 }

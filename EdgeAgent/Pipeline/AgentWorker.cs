@@ -46,6 +46,20 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             }
             using var status = time.CreateTimer(_ => Status(), null, TimeSpan.Zero, settings.Output.StatusInterval);
             foreach (var (cam, error) in stage.Ward.ReprojectionErrors) AgentLog.Calibration(_logger, cam, error);
+            // systemd: ready once the outbox is open and the cameras are starting; the watchdog beat only while alive.
+            using var systemd = new SystemdNotify();
+            long loopBeat = time.GetTimestamp();
+            string? silentBefore = null;
+            void Beat()
+            {
+                string? silent = WatchdogGate.Silent(runner.Health.Values, Interlocked.Read(ref loopBeat), time.GetTimestamp(), settings.Output.WatchdogSilence, time.TimestampFrequency);
+                if (silent is null) systemd.Send("WATCHDOG=1");
+                else if (silent != silentBefore) AgentLog.WatchdogWithheld(_logger, silent, settings.Output.WatchdogSilence);
+                silentBefore = silent;
+            }
+            TimeSpan? watchdog = SystemdNotify.WatchdogInterval();
+            using var beat = watchdog is { } w ? time.CreateTimer(_ => Beat(), null, w / 3, w / 3) : null;
+            systemd.Send("READY=1");
             using var events = settings.Output.WriteEvents ? new JsonLinesEventWriter(Path.Combine(settings.Output.Directory, "events.jsonl"), append: true) : null;
             void Emit(IReadOnlyList<EventEnvelope> made)
             {
@@ -62,6 +76,7 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             {
                 while (true)
                 {
+                    Interlocked.Exchange(ref loopBeat, time.GetTimestamp());
                     // Wake at least every second so exits and alerts are decided even when no camera delivers.
                     using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                     tick.CancelAfter(TimeSpan.FromSeconds(1));
@@ -78,6 +93,7 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+            systemd.Send("STOPPING=1");
             Emit(stage.Flush().Events);
             Emit(stage.Stop());
             await run;
