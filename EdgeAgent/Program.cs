@@ -25,6 +25,7 @@ try
         "evaluate" => EvaluateCommand.Run(new CliArgs(rest, new HashSet<string>())),
         "track" => TrackCommand.Run(new CliArgs(rest, new HashSet<string>())),
         "roster" => RosterCommand.Run(new CliArgs(rest, new HashSet<string>())),
+        "fleet" => await FleetCommand.RunAsync(rest, cancel.Token),
         "check" => CheckConfiguration(new CliArgs(rest, new HashSet<string>())),
         "sync-writer" => SyncWriterCommand.Run(new CliArgs(rest, new HashSet<string> { "verify-only" }), cancel.Token),
         "sync-bench" => await SyncBenchCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), cancel.Token),
@@ -55,7 +56,9 @@ static async Task<int> RunServiceAsync(CliArgs cli)
     string? config = cli.Get("config");
     cli.RejectUnknown();
     // Validate everything before the host starts: a bad setting stops the agent before any camera opens.
-    AgentSettings settings = SettingsLoader.Load(config, overrides: null, requireCameras: true);
+    AgentSettings provisioned = SettingsLoader.Load(config, overrides: null, requireCameras: true);
+    // With fleet updates on, the current release's configuration runs (or the last known good, after a failed trial).
+    var (settings, onTrial) = EdgeAgent.Fleet.FleetStartup.Resolve(provisioned);
 
     HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
     {
@@ -64,6 +67,7 @@ static async Task<int> RunServiceAsync(CliArgs cli)
     });
     builder.Services.AddSystemd();
     builder.Services.AddSingleton(settings);
+    builder.Services.AddSingleton(new EdgeAgent.Fleet.FleetContext(config ?? SettingsLoader.DefaultConfigPath, onTrial));
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddHostedService<AgentWorker>();
     using IHost host = builder.Build();
@@ -83,6 +87,7 @@ static int Usage(int code)
           edge-agent models pull [--from DIR] [--to DIR] [--model NAME] | models verify
           edge-agent evaluate --gt FILE --results FILE
           edge-agent roster build --csv FILE --out FILE   badge roster (salted hashes of badge ids; no names)
+          edge-agent fleet keygen|sign|publish|status ...   signed desired states for the wards (see docs/fleet.md)
           edge-agent check --config FILE   validate a configuration file as the service would (exit 3 naming each problem)
           edge-agent sync-bench [--events N] [--backlog N] [--dir DIR]   outbox and MQTT delivery figures (starts its own mosquitto)
           edge-agent sync-writer --dir DIR --accepted FILE [--verify-only]   power-loss workload and check (scripts/powerloss.sh)

@@ -34,6 +34,8 @@ public sealed class MqttDestination
 
     private readonly CommandIntake? _commands;
     private readonly ConcurrentQueue<CommandReply> _replies = new();
+    private readonly ConcurrentDictionary<string, string> _retained = new(StringComparer.Ordinal);   // topic → latest payload
+    private readonly ConcurrentQueue<string> _retainedChanged = new();
 
     public MqttDestination(MqttDestinationOptions options, Outbox.Outbox outbox, TopicScheme topics, string deviceId, ILogger logger, CommandIntake? commands = null)
     {
@@ -48,11 +50,24 @@ public sealed class MqttDestination
 
     public DestinationHealth Health { get; }
 
+    public TopicScheme Topics => _topics;
+
     /// <summary>New messages are in the outbox (called after each append; cheap, never blocks).</summary>
     public void Notify()
     {
         try { if (_wake.CurrentCount == 0) _wake.Release(); }
         catch (SemaphoreFullException) { }
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="payload"/> retained on <paramref name="topic"/> (e.g. the fleet's reported state) as soon
+    /// as connected, and again at every connect (a broker that lost its retained messages gets it back).
+    /// </summary>
+    public void PublishRetained(string topic, string payload)
+    {
+        _retained[topic] = payload;
+        _retainedChanged.Enqueue(topic);
+        Notify();
     }
 
     /// <summary>Runs until cancelled; then publishes the retained status <c>stopped</c> and disconnects cleanly.</summary>
@@ -83,6 +98,7 @@ public sealed class MqttDestination
                     Health.SetLimits(_window, _maxPacket == long.MaxValue ? null : _maxPacket);
                     await PublishStatusAsync(client, "online", ct).ConfigureAwait(false);
                     await SubscribeAsync(client, ct).ConfigureAwait(false);
+                    foreach (string topic in _retained.Keys) _retainedChanged.Enqueue(topic);
                     await PublishReportAsync(client, ct).ConfigureAwait(false);   // what was dropped while we were away
                     while (true)
                     {
@@ -133,6 +149,9 @@ public sealed class MqttDestination
             {
                 if (Environment.TickCount64 - _lastReport > 60_000) await PublishReportAsync(client, ct).ConfigureAwait(false);
                 while (_replies.TryDequeue(out CommandReply? reply)) await PublishReplyAsync(client, reply, ct).ConfigureAwait(false);
+                var changed = new HashSet<string>(StringComparer.Ordinal);
+                while (_retainedChanged.TryDequeue(out string? topic)) changed.Add(topic);
+                foreach (string topic in changed) await PublishRetainedNowAsync(client, topic, _retained[topic], ct).ConfigureAwait(false);
                 if (toSend.Count == 0 && inFlight.Count < _window)
                     foreach (OutboxMessage m in _outbox.Peek(_o.Name, _o.BatchSize, read)) { toSend.Enqueue(m); read = m.Seq; }
                 while (toSend.Count > 0 && inFlight.Count < _window)
@@ -291,6 +310,14 @@ public sealed class MqttDestination
                 Health.Alarm = $"the broker refuses our subscription to {item.TopicFilter.Topic} ({item.ResultCode}): no commands will arrive";
                 MqttLog.SubscriptionRefused(_logger, _o.Name, item.TopicFilter.Topic, item.ResultCode.ToString());
             }
+    }
+
+    private async Task PublishRetainedNowAsync(IMqttClient client, string topic, string payload, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_o.PublishTimeout);
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag()
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build(), timeout.Token).ConfigureAwait(false);
     }
 
     private async Task PublishReplyAsync(IMqttClient client, CommandReply reply, CancellationToken ct)

@@ -26,6 +26,9 @@ public sealed class TopicScheme(string prefix, string site, string ward)
     /// <summary>The fleet's desired state for this ward (retained, subscribed).</summary>
     public string FleetDesired => $"{Base}/fleet/desired";
 
+    /// <summary>What the device runs and what became of the last desired state (retained).</summary>
+    public string FleetReported => $"{Base}/fleet/reported";
+
     public string Occupancy(string zone) => $"{Base}/occupancy/{zone}";
 
     /// <summary>The retained occupancy topic for a <c>zone.occupancy</c> event, read from its payload; null for other types.</summary>

@@ -12,4 +12,6 @@ public static class ExitCodes
     public const int AccuracyBelowFloor = 6;
     /// <summary><c>sync-writer</c>: an event the outbox had accepted is missing after a crash.</summary>
     public const int DataLoss = 7;
+    /// <summary>The service stops to start again on another fleet release (activated, or rolled back); systemd restarts it.</summary>
+    public const int RestartForUpdate = 75;
 }

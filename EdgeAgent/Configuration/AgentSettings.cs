@@ -18,4 +18,5 @@ public sealed class AgentSettings
     public global::CloudSync.SyncOptions Sync { get; init; } = new();
     public Frames.FrameOptions Frames { get; init; } = new();
     public OutputOptions Output { get; init; } = new();
+    public global::CloudSync.Fleet.FleetPolicy Fleet { get; init; } = new();
 }

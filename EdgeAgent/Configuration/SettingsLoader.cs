@@ -41,6 +41,9 @@ public static class SettingsLoader
         }
     }
 
+    /// <summary>The file used without <c>--config</c>: the system one when present, else the bundled one.</summary>
+    public static string DefaultConfigPath => File.Exists(SystemConfigPath) ? SystemConfigPath : BundledConfigPath;
+
     /// <summary>The embedded default beside the executable: the sample video and the default model.</summary>
     public static string BundledConfigPath => Path.Combine(AppContext.BaseDirectory, "appsettings.json");
 
@@ -60,6 +63,7 @@ public static class SettingsLoader
         BindSection(configuration, Badges.BadgeOptions.SectionName, settings.Badges, problems);
         BindSection(configuration, global::CloudSync.SyncOptions.SectionName, settings.Sync, problems);
         BindSection(configuration, Frames.FrameOptions.SectionName, settings.Frames, problems);
+        BindSection(configuration, global::CloudSync.Fleet.FleetPolicy.SectionName, settings.Fleet, problems);
         foreach (IConfigurationSection section in configuration.GetChildren())
             if (!KnownSections.Contains(section.Key))   // only the file and EDGEAGENT_ variables feed this, so anything else is a typo
                 problems.Add($"{section.Key}: unknown section (known: {string.Join(", ", KnownSections.Order(StringComparer.Ordinal))})");
@@ -78,7 +82,7 @@ public static class SettingsLoader
     {
         Capture.CaptureOptions.SectionName, Inference.DetectorOptions.SectionName, Tracking.TrackerOptions.SectionName, Reid.ReidOptions.SectionName,
         EdgeAgent.Ward.WardOptions.SectionName, OutputOptions.SectionName, Zones.ZoneOptions.SectionName, Roles.RoleOptions.SectionName,
-        Badges.BadgeOptions.SectionName, global::CloudSync.SyncOptions.SectionName, Frames.FrameOptions.SectionName, "Logging",
+        Badges.BadgeOptions.SectionName, global::CloudSync.SyncOptions.SectionName, Frames.FrameOptions.SectionName, global::CloudSync.Fleet.FleetPolicy.SectionName, "Logging",
     };
 
     private static void BindSection(IConfiguration configuration, string name, object target, List<string> problems)

@@ -38,6 +38,13 @@ public static partial class SettingsValidator
             problems.Add($"{OutputOptions.SectionName}:StatusInterval: must be at least 00:00:01, got {s.Output.StatusInterval}");
         if (s.Output.WatchdogSilence < TimeSpan.FromSeconds(1))
             problems.Add($"{OutputOptions.SectionName}:WatchdogSilence: must be at least 00:00:01, got {s.Output.WatchdogSilence}");
+        if (s.Fleet.Enabled)
+        {
+            if (!File.Exists(s.Fleet.PublicKeyFile)) problems.Add($"Fleet:PublicKeyFile: '{s.Fleet.PublicKeyFile}' does not exist (the fleet's signing key, installed at provisioning)");
+            if (s.Fleet.HealthDeadline < TimeSpan.FromSeconds(5)) problems.Add($"Fleet:HealthDeadline: must be at least 00:00:05, got {s.Fleet.HealthDeadline}");
+            if (s.Fleet.MaxManifestBytes is < 1024 or > 1024 * 1024) problems.Add($"Fleet:MaxManifestBytes: must be between 1024 and 1048576, got {s.Fleet.MaxManifestBytes}");
+            if (s.Sync.Destinations.Count == 0) problems.Add("Fleet:Enabled: fleet updates arrive over MQTT: configure Sync:Destinations");
+        }
         if (string.IsNullOrWhiteSpace(s.Output.Directory))
             problems.Add($"{OutputOptions.SectionName}:Directory: must not be empty");
         return problems;

@@ -16,7 +16,7 @@ namespace EdgeAgent.Pipeline;
 /// pipeline is <see cref="PipelineRunner"/>, the same code the replay runs. A failure sets a non-zero exit
 /// code and stops the host, so systemd restarts the agent.
 /// </summary>
-public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, TimeProvider time, IHostApplicationLifetime lifetime) : BackgroundService
+public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, TimeProvider time, IHostApplicationLifetime lifetime, Fleet.FleetContext? fleetContext = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<AgentWorker>();
 
@@ -38,6 +38,18 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             delivery.Start();
             delivery.StartFrames(settings.Ward.Site, settings.Ward.Id, stage.Enqueue);
             Task run = runner.RunAsync(stoppingToken);
+            using var fleet = settings.Fleet.Enabled && delivery.Commands is { } commands
+                ? new Fleet.FleetRuntime(settings, fleetContext ?? new Fleet.FleetContext(SettingsLoader.DefaultConfigPath, null), time, loggers.CreateLogger("EdgeAgent.Fleet"), delivery.ReportFleet, () =>
+                {
+                    Environment.ExitCode = Cli.ExitCodes.RestartForUpdate;
+                    lifetime.StopApplication();
+                })
+                : null;
+            fleet?.Start(() => runner.Health.Values.ToList(), offer =>
+            {
+                delivery.Commands!.DesiredStateReceived += offer;
+                if (delivery.Commands.LastDesiredState is { } latest) offer(latest);
+            });
             long started = time.GetTimestamp();
             void Status()
             {

@@ -97,6 +97,12 @@ public sealed class EventDelivery : IAsyncDisposable
 
     public IReadOnlyList<MqttDestination> Destinations => _destinations;
 
+    /// <summary>The fleet's reported state, retained on every destination's <c>…/fleet/reported</c>.</summary>
+    public void ReportFleet(string json)
+    {
+        foreach (MqttDestination d in _destinations) d.PublishRetained(d.Topics.FleetReported, json);
+    }
+
     public void Start()
     {
         foreach (MqttDestination d in _destinations) _loops.Add(Task.Run(() => d.RunAsync(_stop.Token)));
