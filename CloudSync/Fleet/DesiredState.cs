@@ -90,6 +90,21 @@ public sealed class FleetPolicy
     /// <summary>Where releases are staged and the current one is kept (systemd's StateDirectory).</summary>
     public string Directory { get; set; } = "state/fleet";
 
+    /// <summary>
+    /// The device's own validation clip (a video that never leaves it) and its MOTChallenge ground truth: a release that
+    /// changes a model is replayed on it against the running release, and refused if MOTA or IDF1 falls by more than
+    /// <see cref="MaxAccuracyDrop"/>. Empty: no replay gate.
+    /// </summary>
+    public string? ValidationClip { get; set; }
+
+    public string? ValidationGroundTruth { get; set; }
+
+    /// <summary>Frames of the clip replayed by the gate.</summary>
+    public int ValidationFrames { get; set; } = 150;
+
+    /// <summary>The largest drop of MOTA or IDF1 (absolute) the replay gate lets through.</summary>
+    public double MaxAccuracyDrop { get; set; } = 0.02;
+
     /// <summary>After activation, the pipeline must be healthy (every camera delivering) within this, or it rolls back.</summary>
     public TimeSpan HealthDeadline { get; set; } = TimeSpan.FromMinutes(2);
 }

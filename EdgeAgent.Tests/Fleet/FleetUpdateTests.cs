@@ -82,7 +82,8 @@ public class FleetUpdateTests
               "Sync": { "Outbox": { "Directory": "{{dir}}/state/outbox" },
                         "Destinations": [ { "Name": "bms", "Port": {{broker.Port}}, "KeepAlive": "00:00:02", "PublishTimeout": "00:00:02",
                                             "ReconnectInitialDelay": "00:00:00.200", "ReconnectMaxDelay": "00:00:01" } ] },
-              "Fleet": { "Enabled": true, "PublicKeyFile": "{{dir}}/fleet.pub", "Directory": "{{dir}}/fleet", "AllowHttp": true, "HealthDeadline": "00:00:08" }
+              "Fleet": { "Enabled": true, "PublicKeyFile": "{{dir}}/fleet.pub", "Directory": "{{dir}}/fleet", "AllowHttp": true, "HealthDeadline": "00:00:08",
+                         "ValidationClip": "{{TestAssets.Video}}", "ValidationGroundTruth": "{{TestAssets.GroundTruth}}", "ValidationFrames": 60 }
             """;
         string config = EventServiceTests.Config(dir, extra);
         string baseJson = File.ReadAllText(config);
@@ -159,6 +160,14 @@ public class FleetUpdateTests
         Assert.That(File.Exists(Path.Combine(current, "models", "detector-v5.onnx")), Is.True);
         Assert.That(File.ReadAllText(Path.Combine(current, "models", "manifest.json")), Does.Contain("detector-v5.onnx").And.Contain(Sha(weights)));
         Assert.That(File.ReadAllText(Path.Combine(current, "appsettings.json")), Does.Contain("plaza-2"), "a model-only release keeps the running configuration");
+
+        // The replay gate: a model whose weights were zeroed (it loads, it detects nothing) is refused on the device's clip.
+        byte[] broken = OnnxSurgery.ZeroLargeInitializers(weights);
+        await Publish(Manifest(6, models: [await Upload("detector-v6.onnx", broken, model: "yolox-nano-person-humanart")]), fleetKey);
+        await verifier.WaitUntilAsync(_ => HasReport(r => r.GetProperty("failed").ValueKind == JsonValueKind.Object && r.GetProperty("failed").GetProperty("version").GetInt64() == 6),
+            TimeSpan.FromSeconds(90), "the worse model is refused by the replay gate");
+        Assert.That(Reported().GetProperty("failed").GetProperty("reason").GetString(), Does.Contain("replay gate: MOTA 0.000"));
+        Assert.That(Reported().GetProperty("current").GetInt64(), Is.EqualTo(5));
         lock (supervisor.ExitCodes) Assert.That(supervisor.ExitCodes, Is.All.EqualTo(75), supervisor.Stderr);
     }
 }

@@ -44,6 +44,13 @@ public static partial class SettingsValidator
             if (s.Fleet.HealthDeadline < TimeSpan.FromSeconds(5)) problems.Add($"Fleet:HealthDeadline: must be at least 00:00:05, got {s.Fleet.HealthDeadline}");
             if (s.Fleet.MaxManifestBytes is < 1024 or > 1024 * 1024) problems.Add($"Fleet:MaxManifestBytes: must be between 1024 and 1048576, got {s.Fleet.MaxManifestBytes}");
             if (s.Sync.Destinations.Count == 0) problems.Add("Fleet:Enabled: fleet updates arrive over MQTT: configure Sync:Destinations");
+            if (s.Fleet.ValidationClip is { Length: > 0 } clip)
+            {
+                if (!File.Exists(clip)) problems.Add($"Fleet:ValidationClip: '{clip}' does not exist");
+                if (s.Fleet.ValidationGroundTruth is not { Length: > 0 } gt || !File.Exists(gt)) problems.Add("Fleet:ValidationGroundTruth: the clip's MOTChallenge ground truth file is required and must exist");
+                if (s.Fleet.ValidationFrames is < 10 or > 100_000) problems.Add($"Fleet:ValidationFrames: must be between 10 and 100000, got {s.Fleet.ValidationFrames}");
+                if (s.Fleet.MaxAccuracyDrop is < 0 or > 1) problems.Add($"Fleet:MaxAccuracyDrop: must be between 0 and 1, got {s.Fleet.MaxAccuracyDrop}");
+            }
         }
         if (string.IsNullOrWhiteSpace(s.Output.Directory))
             problems.Add($"{OutputOptions.SectionName}:Directory: must not be empty");

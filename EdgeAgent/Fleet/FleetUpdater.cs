@@ -139,6 +139,16 @@ public sealed class FleetUpdater
             catch (ConfigurationException e) { throw new FleetRefusal($"configuration: {string.Join("; ", e.Problems)}"); }
             if (!next.Fleet.Enabled || Path.GetFullPath(next.Fleet.Directory) != _store.Directory)
                 throw new FleetRefusal("configuration: Fleet:Enabled and Fleet:Directory must stay as they are (the device would stop taking updates)");
+
+            // A new model must not track worse than the running one on the device's own clip.
+            if (desired.Models.Count > 0 && _settings.Fleet.ValidationClip is { Length: > 0 })
+            {
+                string? running = _store.CurrentRelease;
+                string runningConfig = running is null ? _baseConfig : Path.Combine(running, "appsettings.json");
+                string runningModels = running is null ? baseModels : Path.Combine(running, "models");
+                if (await new ReplayGate(_settings.Fleet).CompareAsync(runningConfig, runningModels, config, models, ct).ConfigureAwait(false) is { } refused)
+                    throw new FleetRefusal(refused);
+            }
             Directory.Move(staging, final);
             return final;
         }
