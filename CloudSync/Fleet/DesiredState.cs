@@ -10,12 +10,14 @@ public sealed record Artifact(string File, Uri Url, string Sha256, long Size, st
 /// <summary>
 /// A ward's desired state (<c>edgetracking.desired.v1</c>), as signed by the fleet: a version that only goes up (the
 /// anti-rollback counter: an older manifest, however validly signed, is refused), the target, the configuration file
-/// and the models. A rollback is a new manifest with a higher version pointing at the older artifacts.
+/// and the models. A rollback is a new manifest with a higher version pointing at the older artifacts. The target is one
+/// ward (<c>"ward"</c>) or a group (<c>"wards": [...]</c>), one signature for a whole rollout.
 /// </summary>
-public sealed partial record DesiredState(long Version, string Site, string Ward, Artifact? Config, IReadOnlyList<Artifact> Models, DateTimeOffset IssuedAt)
+public sealed partial record DesiredState(long Version, string Site, IReadOnlyList<string> Wards, Artifact? Config, IReadOnlyList<Artifact> Models, DateTimeOffset IssuedAt)
 {
     public const string SchemaId = "edgetracking.desired.v1";
     public const int MaxModels = 16;
+    public const int MaxConfigBytes = 256 * 1024;
 
     /// <summary>Reads and checks a manifest's content; every problem is a refusal with a reason.</summary>
     public static DesiredState Parse(JsonObject m, FleetPolicy policy)
@@ -23,12 +25,16 @@ public sealed partial record DesiredState(long Version, string Site, string Ward
         string Str(string key) => m[key] is JsonValue v && v.TryGetValue(out string? s) ? s : throw new FleetRefusal($"{key}: required, a string");
         if (Str("schema") != SchemaId) throw new FleetRefusal($"schema: must be {SchemaId}");
         foreach (var (key, _) in m)
-            if (key is not ("schema" or "version" or "site" or "ward" or "config" or "models" or "issuedAt")) throw new FleetRefusal($"unknown property '{key}'");
+            if (key is not ("schema" or "version" or "site" or "ward" or "wards" or "config" or "models" or "issuedAt")) throw new FleetRefusal($"unknown property '{key}'");
         long version = m["version"] is JsonValue vv && vv.TryGetValue(out long n) && n > 0 ? n : throw new FleetRefusal("version: required, a positive integer");
-        string site = Str("site"), ward = Str("ward");
+        string site = Str("site");
+        List<string> wards = m["wards"] is JsonArray wa ? wa.Select(w => w is JsonValue v && v.TryGetValue(out string? x) ? x : throw new FleetRefusal("wards: strings")).ToList()
+            : m["ward"] is not null ? [Str("ward")] : throw new FleetRefusal("ward or wards: required");
+        if (wards.Count is 0 or > 10_000) throw new FleetRefusal("wards: between 1 and 10000");
         if (!DateTimeOffset.TryParse(Str("issuedAt"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset issued))
             throw new FleetRefusal("issuedAt: must be a UTC timestamp");
         Artifact? config = m["config"] is JsonObject c ? ParseArtifact(c, "config", policy) : m["config"] is null ? null : throw new FleetRefusal("config: must be an object");
+        if (config is { Size: > MaxConfigBytes }) throw new FleetRefusal($"config.size: {config.Size} bytes, more than {MaxConfigBytes} for a configuration");
         var models = new List<Artifact>();
         if (m["models"] is JsonArray arr)
         {
@@ -38,7 +44,7 @@ public sealed partial record DesiredState(long Version, string Site, string Ward
         }
         else if (m["models"] is not null) throw new FleetRefusal("models: must be an array");
         if (models.Select(a => a.File).Distinct(StringComparer.Ordinal).Count() != models.Count) throw new FleetRefusal("models: two with the same file name");
-        return new DesiredState(version, site, ward, config, models, issued);
+        return new DesiredState(version, site, wards, config, models, issued);
     }
 
     private static Artifact ParseArtifact(JsonObject a, string at, FleetPolicy policy)

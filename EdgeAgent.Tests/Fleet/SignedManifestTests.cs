@@ -57,6 +57,7 @@ public class SignedManifestTests
     [TestCase("ok.json", "http://fleet.example/x", 100, "must be an https URL")]
     [TestCase("ok.json", "file:///etc/passwd", 100, "must be an https URL")]
     [TestCase("ok.json", "https://fleet.example/x", 600_000_000, "more than the 536870912 allowed")]
+    [TestCase("ok.json", "https://fleet.example/x", 300_000, "more than 262144 for a configuration")]
     public void HostileArtifacts_Refused(string file, string url, long size, string reason)
     {
         Assert.That(() => DesiredState.Parse(Manifest(file: file, url: url, size: size), new FleetPolicy()),

@@ -11,8 +11,9 @@ namespace EdgeAgent.Cli;
 /// The operator's side of fleet updates:
 /// <c>edge-agent fleet keygen --out DIR</c> (an ECDSA P-256 signing key pair; the public half goes on every device),
 /// <c>fleet sign --key FILE --manifest FILE [--out FILE]</c> (checks the manifest as a device would, then signs it),
-/// <c>fleet publish --host H [--port P] [--prefix P] --site S --ward W --signed FILE</c> (retained on the ward's
-/// <c>…/fleet/desired</c>), and <c>fleet status --host H [--port P] [--prefix P] [--wait SECONDS]</c> (every ward's
+/// <c>fleet publish --host H [--port P] [--prefix P] --site S --ward W|--wards W1,W2,… --signed FILE [--canary N]
+/// [--halt-failures K] [--wait SECONDS]</c> (retained on each ward's <c>…/fleet/desired</c>; with a canary, the first N
+/// wards first, and the rest only if fewer than K of them failed within the wait), and <c>fleet status --host H [--port P] [--prefix P] [--wait SECONDS]</c> (every ward's
 /// retained <c>…/fleet/reported</c>).
 /// </summary>
 public static class FleetCommand
@@ -59,16 +60,29 @@ public static class FleetCommand
                 int port = cli.GetInt("port") ?? 1883;
                 string prefix = cli.Get("prefix") ?? "edgetracking";
                 string site = cli.Get("site") ?? throw new CliException("--site is required");
-                string ward = cli.Get("ward") ?? throw new CliException("--ward is required");
+                string[] wards = (cli.Get("wards") ?? cli.Get("ward") ?? throw new CliException("--ward or --wards is required")).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 string signed = File.ReadAllText(cli.Get("signed") ?? throw new CliException("--signed is required"));
+                int canary = cli.GetInt("canary") ?? wards.Length;
+                int haltAt = cli.GetInt("halt-failures") ?? 1;
+                int wait = cli.GetInt("wait") ?? 600;
                 cli.RejectUnknown();
-                using IMqttClient client = new MqttClientFactory().CreateMqttClient();
-                await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"fleet-{Guid.NewGuid():N}").Build(), ct);
-                string topic = new CloudSync.Mqtt.TopicScheme(prefix, site, ward).FleetDesired;
-                await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(signed).WithRetainFlag()
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
-                await client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
-                Console.WriteLine($"published retained on {topic}");
+                long version = JsonNode.Parse(signed)?["manifest"]?["version"]?.GetValue<long>() ?? throw new CliException("--signed: not a signed manifest");
+                var rollout = new FleetRollout(host, port, prefix, site);
+                var (first, rest) = (wards.Take(Math.Clamp(canary, 1, wards.Length)).ToArray(), wards.Skip(Math.Clamp(canary, 1, wards.Length)).ToArray());
+                await rollout.PublishAsync(first, signed, ct);
+                Console.WriteLine($"version {version} published to {string.Join(", ", first)}");
+                if (rest.Length == 0) return ExitCodes.Ok;
+                // The canary: wait until each has reported (running it, or refused/rolled it back), then decide.
+                IReadOnlyDictionary<string, string> outcome = await rollout.AwaitOutcomeAsync(first, version, TimeSpan.FromSeconds(wait), ct);
+                foreach (var (ward, result) in outcome) Console.WriteLine($"  {ward}: {result}");
+                int failures = outcome.Values.Count(r => r != "running");
+                if (failures >= haltAt)
+                {
+                    Console.Error.WriteLine($"edge-agent: rollout of version {version} halted: {failures} of {first.Length} canary ward(s) failed; not published to {string.Join(", ", rest)}");
+                    return ExitCodes.Failure;
+                }
+                await rollout.PublishAsync(rest, signed, ct);
+                Console.WriteLine($"canary passed; version {version} published to {string.Join(", ", rest)}");
                 return ExitCodes.Ok;
             }
             case "status":
@@ -105,5 +119,49 @@ public static class FleetCommand
             default:
                 throw new CliException($"fleet: unknown command '{args[0]}' (keygen, sign, publish, status)");
         }
+    }
+}
+
+/// <summary>Publishes a signed desired state to wards and reads back what they report.</summary>
+public sealed class FleetRollout(string host, int port, string prefix, string site)
+{
+    public async Task PublishAsync(IEnumerable<string> wards, string signed, CancellationToken ct)
+    {
+        using IMqttClient client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"fleet-{Guid.NewGuid():N}").Build(), ct);
+        foreach (string ward in wards)
+            await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(new CloudSync.Mqtt.TopicScheme(prefix, site, ward).FleetDesired)
+                .WithPayload(signed).WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+        await client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
+    }
+
+    /// <summary>Per ward: "running" (current is the version), "failed: reason", or "no report" when the wait ran out.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> AwaitOutcomeAsync(IReadOnlyList<string> wards, long version, TimeSpan wait, CancellationToken ct)
+    {
+        var outcome = new Dictionary<string, string>(StringComparer.Ordinal);
+        using IMqttClient client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            string ward = e.ApplicationMessage.Topic.Split('/')[2];
+            using JsonDocument d = JsonDocument.Parse(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
+            JsonElement r = d.RootElement;
+            string? result = r.GetProperty("current").GetInt64() == version ? "running"
+                : r.TryGetProperty("failed", out JsonElement f) && f.ValueKind == JsonValueKind.Object && f.GetProperty("version").ValueKind == JsonValueKind.Number
+                  && f.GetProperty("version").GetInt64() == version ? $"failed: {f.GetProperty("reason").GetString()}" : null;
+            if (result is not null) lock (outcome) outcome[ward] = result;
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"fleet-{Guid.NewGuid():N}").Build(), ct);
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (string ward in wards) subscribe = subscribe.WithTopicFilter(new CloudSync.Mqtt.TopicScheme(prefix, site, ward).FleetReported);
+        await client.SubscribeAsync(subscribe.Build(), ct);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < wait)
+        {
+            lock (outcome) if (outcome.Count == wards.Count) break;
+            await Task.Delay(200, ct);
+        }
+        await client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
+        lock (outcome) return wards.ToDictionary(w => w, w => outcome.GetValueOrDefault(w) ?? "no report", StringComparer.Ordinal);
     }
 }

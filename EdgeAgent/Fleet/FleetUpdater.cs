@@ -66,8 +66,8 @@ public sealed class FleetUpdater
             JsonObject manifest = SignedManifest.Verify(document, _trusted, _settings.Fleet.MaxManifestBytes);
             DesiredState desired = DesiredState.Parse(manifest, _settings.Fleet);
             version = desired.Version;
-            if (desired.Site != _settings.Ward.Site || desired.Ward != _settings.Ward.Id)
-                throw new FleetRefusal($"for {desired.Site}/{desired.Ward}, this device is {_settings.Ward.Site}/{_settings.Ward.Id}");
+            if (desired.Site != _settings.Ward.Site || !desired.Wards.Contains(_settings.Ward.Id, StringComparer.Ordinal))
+                throw new FleetRefusal($"for {desired.Site}/{string.Join(",", desired.Wards)}, this device is {_settings.Ward.Site}/{_settings.Ward.Id}");
             if (desired.Version == state.Current || desired.Version == state.Pending) return false;   // already running it (or on trial)
             if (desired.Version <= state.LastAccepted)
                 throw new FleetRefusal($"version {desired.Version} is not newer than {state.LastAccepted} (anti-rollback: a rollback is a new, higher version)");
