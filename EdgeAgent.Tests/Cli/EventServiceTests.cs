@@ -21,7 +21,7 @@ public class EventServiceTests
               "Detection": { "ModelsDirectory": "{{TestAssets.ModelsDirectory}}", "ExecutionProviders": [ "CPU" ] },
               "Ward": { "Id": "ward-7", "Site": "st-marys", "DeviceId": "jetson-7" },
               "Zones": { "Areas": [ { "Id": "plaza", "Kind": "corridor", "Polygon": [ [-25, -20], [10, -20], [10, 10], [-25, 10] ] } ] },
-              "Output": { "Directory": "{{dir}}", "StateDirectory": "{{dir}}/state", "StatusInterval": "00:00:05" }{{extraSections}} }
+              "Output": { "Directory": "{{dir}}", "StateDirectory": "{{dir}}/state", "StatusInterval": "00:00:05", "ModelHealthInterval": "00:00:03" }{{extraSections}} }
             """);
         return path;
     }

@@ -20,6 +20,9 @@ public sealed class OutputOptions
     /// <summary>How often the service logs each camera's counters.</summary>
     public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How often the service emits a <c>model.health</c> event (histograms of confidence, detections, track length).</summary>
+    public TimeSpan ModelHealthInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>
     /// Under systemd's watchdog: the beat is withheld when the event loop, or a connected camera's pipeline, has been
     /// silent this long (keep it below the unit's WatchdogSec).

@@ -36,6 +36,8 @@ public static partial class SettingsValidator
             problems.Add($"{Reid.ReidOptions.SectionName}:RefreshInterval: must be positive, got {s.Reid.RefreshInterval}");
         if (s.Output.StatusInterval < TimeSpan.FromSeconds(1))
             problems.Add($"{OutputOptions.SectionName}:StatusInterval: must be at least 00:00:01, got {s.Output.StatusInterval}");
+        if (s.Output.ModelHealthInterval < TimeSpan.FromSeconds(1))
+            problems.Add($"{OutputOptions.SectionName}:ModelHealthInterval: must be at least 00:00:01, got {s.Output.ModelHealthInterval}");
         if (s.Output.WatchdogSilence < TimeSpan.FromSeconds(1))
             problems.Add($"{OutputOptions.SectionName}:WatchdogSilence: must be at least 00:00:01, got {s.Output.WatchdogSilence}");
         if (s.Fleet.Enabled)

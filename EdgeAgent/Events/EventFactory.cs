@@ -53,6 +53,20 @@ public sealed class EventFactory(string deviceId, string site, string ward, long
                     ["inFlightWindow"] = d.InFlightWindow, ["alarm"] = d.Alarm,
                 }).ToArray()),
             },
+            ModelHealthReport x => new JsonObject
+            {
+                ["model"] = x.Model, ["periodSeconds"] = Seconds(x.Period),
+                ["bins"] = new JsonObject
+                {
+                    ["confidence"] = Bounds(Health.ModelHealth.ConfidenceBins), ["detectionsPerFrame"] = Bounds(Health.ModelHealth.DetectionBins),
+                    ["trackLength"] = Bounds(Health.ModelHealth.TrackLengthBins),
+                },
+                ["cameras"] = new JsonArray(x.Cameras.Select(c => (JsonNode?)new JsonObject
+                {
+                    ["camera"] = c.Id, ["frames"] = c.Frames, ["confidence"] = Counts(c.Confidence),
+                    ["detectionsPerFrame"] = Counts(c.DetectionsPerFrame), ["trackLength"] = Counts(c.TrackLength),
+                }).ToArray()),
+            },
             _ => throw new ArgumentException($"no envelope mapping for {e.GetType().Name}", nameof(e)),
         };
         return new EventEnvelope(EventEnvelope.SchemaId, Guid.CreateVersion7(), deviceId, ++_seq, site, ward, e.Type, e.OccurredAt.ToUniversalTime(), payload);
@@ -63,6 +77,11 @@ public sealed class EventFactory(string deviceId, string site, string ward, long
     private static string Utc(DateTimeOffset t) => t.ToUniversalTime().ToString(UtcTimestampConverter.Format, CultureInfo.InvariantCulture);
 
     private static double Seconds(TimeSpan t) => Math.Round(Math.Max(0, t.TotalSeconds), 3);
+
+    // Upper bounds of histogram bins; the open last bin is null.
+    private static JsonArray Bounds(double[] upper) => new(upper.Select(u => double.IsPositiveInfinity(u) ? null : (JsonNode?)JsonValue.Create(u)).ToArray());
+
+    private static JsonArray Counts(long[] counts) => new(counts.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray());
 
     private static JsonObject Counts(IReadOnlyDictionary<string, int> byRole)
     {

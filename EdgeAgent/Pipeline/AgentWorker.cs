@@ -84,6 +84,8 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             Emit(stage.Start(saved?.State));
             using var badges = BadgeReaderGroup.Start(settings.Badges, stage.Enqueue, loggers, time);
             var reader = runner.Channels.Tracks.Reader;
+            var modelHealth = new ModelHealth();
+            long healthSince = time.GetTimestamp();
             try
             {
                 while (true)
@@ -96,8 +98,14 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
                     try { more = await reader.WaitToReadAsync(tick.Token); }
                     catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested) { Emit(stage.Tick(time.GetUtcNow())); continue; }
                     if (!more) break;
+                    if (time.GetElapsedTime(healthSince) >= settings.Output.ModelHealthInterval)
+                    {
+                        stage.Enqueue(new ModelHealthReport(time.GetUtcNow(), settings.Detection.Model, time.GetElapsedTime(healthSince), modelHealth.TakeReport()));
+                        healthSince = time.GetTimestamp();
+                    }
                     while (reader.TryRead(out TrackSnapshot? snapshot))
                     {
+                        modelHealth.Observe(snapshot);
                         Emit(stage.Add(snapshot).Events);
                         writer?.Write(snapshot);
                         if (snapshot.Sequence % 50 == 0) writer?.Flush();

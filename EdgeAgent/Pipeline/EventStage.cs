@@ -78,6 +78,9 @@ public sealed class EventStage
     /// <summary>Queues a device status (from the status timer); it goes out with the next batch.</summary>
     public void Enqueue(DeviceStatus status) => _frames.Enqueue(status);
 
+    /// <summary>Queues a model-health report; it goes out with the next batch.</summary>
+    public void Enqueue(ModelHealthReport report) => _frames.Enqueue(report);
+
     /// <summary>First events of a run: closes what a previous run left open, reports every zone's occupancy.</summary>
     public IReadOnlyList<EventEnvelope> Start(ZoneState? leftOpen) => Wrap(_engine.Start(leftOpen));
 

@@ -72,3 +72,14 @@ public sealed record DeviceStatus(
 
     public sealed record Destination(string Name, bool Connected, long Pending, long Published, int InFlightWindow, string? Alarm);
 }
+
+/// <summary>
+/// Model health (<c>model.health</c>), every Output:ModelHealthInterval: per camera, histograms of detection confidence,
+/// detections per frame and track length since the last report (bins in <see cref="Health.ModelHealth"/>).
+/// </summary>
+public sealed record ModelHealthReport(DateTimeOffset OccurredAt, string Model, TimeSpan Period, IReadOnlyList<ModelHealthReport.Camera> Cameras) : ZoneEvent(OccurredAt)
+{
+    public override string Type => "model.health";
+
+    public sealed record Camera(string Id, long Frames, long[] Confidence, long[] DetectionsPerFrame, long[] TrackLength);
+}
