@@ -16,6 +16,7 @@ public static class FleetStartup
     {
         if (!provisioned.Fleet.Enabled) return (provisioned, null);
         var store = new FleetStore(provisioned.Fleet.Directory);
+        store.RemoveStaging();   // a download or staging cut short by a crash or power cut
         FleetState state = store.Load();
         if (state.Pending is { } p0 && store.CurrentRelease != store.ReleaseDirectory(p0))
         {

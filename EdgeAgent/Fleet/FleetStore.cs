@@ -77,6 +77,13 @@ public sealed partial class FleetStore(string directory)
             if (!keep.Contains(Path.GetFullPath(dir))) System.IO.Directory.Delete(dir, recursive: true);
     }
 
+    /// <summary>Removes <c>releases/*.staging</c>: what a crash left of a release being fetched.</summary>
+    public void RemoveStaging()
+    {
+        if (!System.IO.Directory.Exists(Releases)) return;
+        foreach (string dir in System.IO.Directory.GetDirectories(Releases, "*.staging")) System.IO.Directory.Delete(dir, recursive: true);
+    }
+
     private string? Target(string name)
     {
         var link = new FileInfo(Path.Combine(Directory, name));
