@@ -116,7 +116,13 @@ public sealed class MqttDestination
                                       or System.Net.Sockets.SocketException or DeadLinkException or InvalidOperationException)
             {
                 if (Health.Connected) Health.CountDeadLink();   // a connection that was up failed: unanswered publish or ping, or a lost socket
-                MqttLog.Disconnected(_logger, _o.Name, e.Message);
+                if (TlsFailure(e) is { } tls)
+                {
+                    // Its own alarm: a certificate problem does not heal by retrying, someone must act. Never a plaintext fallback.
+                    Health.Alarm = $"TLS handshake with {_o.Host}:{_o.Port} failed: {tls}";
+                    MqttLog.TlsFailed(_logger, _o.Name, tls);
+                }
+                else MqttLog.Disconnected(_logger, _o.Name, e.Message);
             }
             finally
             {
@@ -227,6 +233,13 @@ public sealed class MqttDestination
 
     // Fixed header (≤ 5), topic (2 + UTF-8), packet id (2), properties (length + content type "application/json").
     private static long PublishOverhead(string topic) => 5 + 2 + System.Text.Encoding.UTF8.GetByteCount(topic) + 2 + 1 + 19;
+
+    private static string? TlsFailure(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is System.Security.Authentication.AuthenticationException) return x.Message;
+        return null;
+    }
 
     /// <summary>The destination's position in the outbox: acknowledged in memory, committed to the outbox in batches.</summary>
     private sealed class AckCursor(MqttDestination owner, long committed)

@@ -25,4 +25,7 @@ internal static partial class MqttLog
 
     [LoggerMessage(6006, LogLevel.Error, "Destination {Name}: the broker refuses our subscription to {Topic} ({Code}): no commands will arrive")]
     public static partial void SubscriptionRefused(ILogger logger, string name, string topic, string code);
+
+    [LoggerMessage(6007, LogLevel.Error, "Destination {Name}: TLS handshake failed (no plaintext fallback): {Reason}")]
+    public static partial void TlsFailed(ILogger logger, string name, string reason);
 }

@@ -568,6 +568,63 @@ public class MqttSecurityAndStatusTests
         }
     }
 
+    [TestCase("hostname", TestName = "Tls_BrokerCertificateForAnotherHost_Refused_DistinctAlarm_NoPlaintextFallback")]
+    [TestCase("expired", TestName = "Tls_ExpiredClientCertificate_RefusedByTheBroker_NothingDelivered")]
+    public async Task TlsFailure(string kind)
+    {
+        // RELIABILITY T1: a certificate problem is refused, raised as its own alarm, and never falls back to plaintext.
+        var pki = new TestCertificates();
+        string clientCrt = pki.Crt("client"), clientKey = pki.Key("client"), brokerCa = pki.Crt("ca");
+        if (kind == "expired") (clientCrt, clientKey, brokerCa) = pki.ExpiredClient();   // its CA trusted by the broker; only the dates are wrong
+        using var broker = new Mosquitto($"""
+            cafile {brokerCa}
+            certfile {pki.Crt("server")}
+            keyfile {pki.Key("server")}
+            require_certificate true
+            """);
+        var d = Start(new MqttDestinationOptions
+        {
+            Name = "tls", Port = broker.Port, UseTls = true, CaFile = pki.Crt("ca"), TlsTargetHost = kind == "hostname" ? "broker.elsewhere.example" : "localhost",
+            ClientCertificateFile = clientCrt, ClientKeyFile = clientKey,
+            ReconnectInitialDelay = TimeSpan.FromMilliseconds(200), ReconnectMaxDelay = TimeSpan.FromSeconds(1),
+        });
+        try
+        {
+            await Task.Delay(3000);
+            Assert.That(d.Destination.Health.Connects, Is.Zero, "never connected, with or without TLS");
+            Assert.That(d.Outbox.Cursor("tls"), Is.Zero, "nothing delivered, everything kept");
+            Assert.That(d.Outbox.Stats().Messages, Is.EqualTo(5));
+            if (kind == "hostname") Assert.That(d.Destination.Health.Alarm, Does.StartWith("TLS handshake with 127.0.0.1:"));
+            else
+            {
+                // The control: a certificate of the same CA, valid today, is accepted — so the refusal was for the dates.
+                var (crt, key, _) = pki.CurrentClientOfAgedCa();
+                var control = Start(new MqttDestinationOptions
+                {
+                    Name = "control", Port = broker.Port, UseTls = true, CaFile = pki.Crt("ca"), TlsTargetHost = "localhost", ClientCertificateFile = crt, ClientKeyFile = key,
+                });
+                try
+                {
+                    for (int i = 0; i < 100 && control.Outbox.Cursor("control") < 5; i++) await Task.Delay(100);
+                    Assert.That(control.Outbox.Cursor("control"), Is.EqualTo(5), "a valid certificate of the same CA delivers");
+                }
+                finally
+                {
+                    await control.Stop.CancelAsync();
+                    await control.Run;
+                    control.Outbox.Dispose();
+                }
+            }
+            Assert.That(broker.Log, Does.Not.Contain("New client connected").Or.Contain("certificate"), "the broker never accepted a session");
+        }
+        finally
+        {
+            await d.Stop.CancelAsync();
+            await d.Run;
+            d.Outbox.Dispose();
+        }
+    }
+
     [Test]
     public async Task MutualTls_BrokerCertificateFromAnotherCa_IsNotTrusted()
     {

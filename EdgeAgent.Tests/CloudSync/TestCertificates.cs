@@ -19,6 +19,40 @@ public sealed class TestCertificates
 
     public string Crt(string name) => Path.Combine(Directory, name + ".crt");
 
+    /// <summary>
+    /// A client certificate whose validity ended yesterday, from a CA of its own that began a month ago (made with
+    /// .NET: openssl 3.0 cannot back-date), and a CA bundle with both CAs for the broker's <c>cafile</c>.
+    /// </summary>
+    public (string Crt, string Key, string CaBundle) ExpiredClient() => AgedCaClient(DateTimeOffset.UtcNow.AddDays(-10), DateTimeOffset.UtcNow.AddDays(-1), "expired-client");
+
+    /// <summary>The same aged CA's client certificate, valid today: the control for <see cref="ExpiredClient"/>.</summary>
+    public (string Crt, string Key, string CaBundle) CurrentClientOfAgedCa() => AgedCaClient(DateTimeOffset.UtcNow.AddDays(-10), DateTimeOffset.UtcNow.AddDays(10), "aged-ca-client");
+
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? _agedCa;
+
+    private (string Crt, string Key, string CaBundle) AgedCaClient(DateTimeOffset notBefore, DateTimeOffset notAfter, string name)
+    {
+        if (_agedCa is null)
+        {
+            using var caKey = System.Security.Cryptography.RSA.Create(2048);
+            var caRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=aged-ca", caKey,
+                System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+            _agedCa = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(30));
+        }
+        var ca = _agedCa;
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN={name}", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension([new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2")], false));
+        using var cert = request.Create(ca, notBefore, notAfter, System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        string crt = Path.Combine(Directory, name + ".crt"), k = Path.Combine(Directory, name + ".key"), bundle = Path.Combine(Directory, "ca-bundle.crt");
+        File.WriteAllText(crt, cert.ExportCertificatePem());
+        File.WriteAllText(k, key.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(bundle, File.ReadAllText(Crt("ca")) + "\n" + ca.ExportCertificatePem() + "\n");
+        return (crt, k, bundle);
+    }
+
     public string Key(string name) => Path.Combine(Directory, name + ".key");
 
     private void Ca(string name) =>
