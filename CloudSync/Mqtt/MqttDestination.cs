@@ -418,7 +418,8 @@ public sealed class MqttDestination
         {
             b = b.WithTlsOptions(t =>
             {
-                t.UseTls().WithTargetHost(o.TlsTargetHost ?? o.Host);
+                // TLS 1.2 and 1.3 only, whatever the system's OpenSSL policy allows (IoT Hub and Event Grid require ≥ 1.2).
+                t.UseTls().WithTargetHost(o.TlsTargetHost ?? o.Host).WithSslProtocols(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
                 if (o.CaFile is not null)
                 {
                     var chain = new X509Certificate2Collection();

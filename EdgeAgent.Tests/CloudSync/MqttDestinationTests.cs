@@ -626,6 +626,85 @@ public class MqttSecurityAndStatusTests
     }
 
     [Test]
+    public async Task Tls_ServerOfferingOnlyTls11_Refused_NoPlaintextFallback()
+    {
+        // mosquitto 2's tls_version is a minimum, so the TLS 1.1-only "broker" is openssl s_server with the test PKI.
+        var pki = new TestCertificates();
+        int port = global::EdgeAgent.Tests.Capture.RtspServer.FreePort();
+        using var server = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("openssl",
+            ["s_server", "-accept", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0",
+             "-cert", pki.Crt("server"), "-key", pki.Key("server"), "-quiet"]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true })!;
+        try
+        {
+            await Task.Delay(500);
+            Assert.That(server.HasExited, Is.False, "openssl s_server runs");
+            var d = Start(new MqttDestinationOptions
+            {
+                Name = "old-tls", Port = port, UseTls = true, CaFile = pki.Crt("ca"), TlsTargetHost = "localhost",
+                ReconnectInitialDelay = TimeSpan.FromMilliseconds(200), ReconnectMaxDelay = TimeSpan.FromSeconds(1),
+            });
+            try
+            {
+                await Task.Delay(3000);
+                Assert.That(d.Destination.Health.Connects, Is.Zero, "TLS 1.1 is never negotiated, and nothing falls back to plaintext");
+                Assert.That(d.Outbox.Cursor("old-tls"), Is.Zero);
+                Assert.That(d.Destination.Health.Alarm, Does.StartWith("TLS handshake"));
+            }
+            finally
+            {
+                await d.Stop.CancelAsync();
+                await d.Run;
+                d.Outbox.Dispose();
+            }
+        }
+        finally
+        {
+            server.Kill();
+            server.WaitForExit();
+        }
+    }
+
+    [Test]
+    public async Task Tls_ClientCertificateRotatedOnDisk_UsedAtTheNextConnection_WithoutRestart()
+    {
+        // The expired certificate is replaced in place by a renewed one (what a rotation job does); the running
+        // destination reads its files at every connection attempt, so it connects and delivers without a restart.
+        var pki = new TestCertificates();
+        var (expiredCrt, expiredKey, bundle) = pki.ExpiredClient();
+        var (renewedCrt, renewedKey, _) = pki.CurrentClientOfAgedCa();
+        string dir = TestAssets.NewTempDirectory(), crt = Path.Combine(dir, "device.crt"), key = Path.Combine(dir, "device.key");
+        File.Copy(expiredCrt, crt);
+        File.Copy(expiredKey, key);
+        using var broker = new Mosquitto($"""
+            cafile {bundle}
+            certfile {pki.Crt("server")}
+            keyfile {pki.Key("server")}
+            require_certificate true
+            """);
+        var d = Start(new MqttDestinationOptions
+        {
+            Name = "rotating", Port = broker.Port, UseTls = true, CaFile = pki.Crt("ca"), TlsTargetHost = "localhost", ClientCertificateFile = crt, ClientKeyFile = key,
+            ReconnectInitialDelay = TimeSpan.FromMilliseconds(200), ReconnectMaxDelay = TimeSpan.FromSeconds(1),
+        });
+        try
+        {
+            await Task.Delay(2000);
+            Assert.That(d.Destination.Health.Connects, Is.Zero, "the expired certificate is refused");
+            File.Copy(renewedCrt, crt, overwrite: true);
+            File.Copy(renewedKey, key, overwrite: true);
+            for (int i = 0; i < 100 && d.Outbox.Cursor("rotating") < 5; i++) await Task.Delay(100);
+            Assert.That(d.Outbox.Cursor("rotating"), Is.EqualTo(5), "the renewed certificate delivers, same process");
+            Assert.That(d.Destination.Health.Alarm, Is.Null, "the TLS alarm clears");
+        }
+        finally
+        {
+            await d.Stop.CancelAsync();
+            await d.Run;
+            d.Outbox.Dispose();
+        }
+    }
+
+    [Test]
     public async Task MutualTls_BrokerCertificateFromAnotherCa_IsNotTrusted()
     {
         var pki = new TestCertificates();

@@ -7,16 +7,7 @@ namespace EdgeAgent.Tests.Systemd;
 [NonParallelizable]
 public class PackagingTests
 {
-    private static (int Code, string Output) Run(string exe, params string[] args)
-    {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestAssets.RepoRoot };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        using Process p = Process.Start(psi)!;
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd() + err.Result;
-        p.WaitForExit();
-        return (p.ExitCode, output);
-    }
+    private static (int Code, string Output) Run(string exe, params string[] args) => ToolRun.Run(exe, TestAssets.RepoRoot, args);
 
     private static void Require(string tool)
     {

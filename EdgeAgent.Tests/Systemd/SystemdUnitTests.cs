@@ -16,16 +16,7 @@ public class SystemdUnitTests
 {
     private static string Unit => Path.Combine(TestAssets.RepoRoot, "systemd", "edge-agent.service");
 
-    private static (int Code, string Output) Run(string exe, params string[] args)
-    {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        using Process p = Process.Start(psi)!;
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd() + err.Result;
-        p.WaitForExit();
-        return (p.ExitCode, output);
-    }
+    private static (int Code, string Output) Run(string exe, params string[] args) => ToolRun.Run(exe, Path.GetTempPath(), args);
 
     private static void RequireSystemdAnalyze()
     {
