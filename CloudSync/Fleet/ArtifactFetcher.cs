@@ -43,6 +43,10 @@ public sealed class ArtifactFetcher(HttpClient http)
         {
             throw new FleetRefusal($"{a.File}: download failed: {e.Message}");
         }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new FleetRefusal($"{a.File}: truncated transfer: {e.Message}");   // the connection ended before the body did
+        }
         finally
         {
             File.Delete(part);
