@@ -35,6 +35,7 @@ for a in $arches; do
   run dotnet publish "$root/EdgeAgent/EdgeAgent.csproj" -c Release -r "linux-$a" --self-contained true -p:PublishSingleFile=false \
       -p:DebugType=None -p:GenerateDocumentationFile=false -o "$stage/usr/lib/edge-agent" -v quiet -nologo
   run install -m 0644 "$root/systemd/edge-agent.service" "$stage/lib/systemd/system/edge-agent.service"
+  run install -m 0755 "$root/systemd/edge-agent-launch" "$stage/usr/lib/edge-agent/edge-agent-launch"
   run install -m 0644 "$root/EdgeAgent/appsettings.json" "$stage/etc/edge-agent/appsettings.json"
   run rm -f "$stage/usr/lib/edge-agent/appsettings.json"
   [ "$dry" = 1 ] && continue
@@ -110,7 +111,7 @@ COPYRIGHT
   # Permissions as Debian expects: directories and the apphost 0755, everything else (assemblies, .so) 0644.
   find "$stage" -type d -exec chmod 0755 {} +
   find "$stage/usr/lib/edge-agent" "$stage/etc" "$stage/lib" "$stage/usr/share" -type f -exec chmod 0644 {} +
-  chmod 0755 "$stage/usr/lib/edge-agent/edge-agent"
+  chmod 0755 "$stage/usr/lib/edge-agent/edge-agent" "$stage/usr/lib/edge-agent/edge-agent-launch"
   # Strip the native libraries (debug symbols of third-party natives are of no use on the appliance).
   stripper=$([ "$a" = x64 ] && echo strip || echo aarch64-linux-gnu-strip)
   if command -v "$stripper" >/dev/null; then

@@ -13,7 +13,7 @@ public sealed record Artifact(string File, Uri Url, string Sha256, long Size, st
 /// and the models. A rollback is a new manifest with a higher version pointing at the older artifacts. The target is one
 /// ward (<c>"ward"</c>) or a group (<c>"wards": [...]</c>), one signature for a whole rollout.
 /// </summary>
-public sealed partial record DesiredState(long Version, string Site, IReadOnlyList<string> Wards, Artifact? Config, IReadOnlyList<Artifact> Models, DateTimeOffset IssuedAt)
+public sealed partial record DesiredState(long Version, string Site, IReadOnlyList<string> Wards, Artifact? Config, IReadOnlyList<Artifact> Models, DateTimeOffset IssuedAt, Artifact? Agent = null)
 {
     public const string SchemaId = "edgetracking.desired.v1";
     public const int MaxModels = 16;
@@ -25,7 +25,7 @@ public sealed partial record DesiredState(long Version, string Site, IReadOnlyLi
         string Str(string key) => m[key] is JsonValue v && v.TryGetValue(out string? s) ? s : throw new FleetRefusal($"{key}: required, a string");
         if (Str("schema") != SchemaId) throw new FleetRefusal($"schema: must be {SchemaId}");
         foreach (var (key, _) in m)
-            if (key is not ("schema" or "version" or "site" or "ward" or "wards" or "config" or "models" or "issuedAt")) throw new FleetRefusal($"unknown property '{key}'");
+            if (key is not ("schema" or "version" or "site" or "ward" or "wards" or "config" or "models" or "agent" or "issuedAt")) throw new FleetRefusal($"unknown property '{key}'");
         long version = m["version"] is JsonValue vv && vv.TryGetValue(out long n) && n > 0 ? n : throw new FleetRefusal("version: required, a positive integer");
         string site = Str("site");
         List<string> wards = m["wards"] is JsonArray wa ? wa.Select(w => w is JsonValue v && v.TryGetValue(out string? x) ? x : throw new FleetRefusal("wards: strings")).ToList()
@@ -44,7 +44,9 @@ public sealed partial record DesiredState(long Version, string Site, IReadOnlyLi
         }
         else if (m["models"] is not null) throw new FleetRefusal("models: must be an array");
         if (models.Select(a => a.File).Distinct(StringComparer.Ordinal).Count() != models.Count) throw new FleetRefusal("models: two with the same file name");
-        return new DesiredState(version, site, wards, config, models, issued);
+        Artifact? agent = m["agent"] is JsonObject ag ? ParseArtifact(ag, "agent", policy) : m["agent"] is null ? null : throw new FleetRefusal("agent: must be an object");
+        if (agent is not null && !agent.File.EndsWith(".tar.gz", StringComparison.Ordinal)) throw new FleetRefusal("agent.file: an agent release is a .tar.gz of the published agent");
+        return new DesiredState(version, site, wards, config, models, issued, agent);
     }
 
     private static Artifact ParseArtifact(JsonObject a, string at, FleetPolicy policy)

@@ -13,14 +13,19 @@ public sealed class AgentProcess : IDisposable
     {
     }
 
-    public AgentProcess(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public AgentProcess(IReadOnlyDictionary<string, string> environment, params string[] args) : this(null, environment, args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+    }
+
+    /// <summary>Runs <paramref name="executable"/> (e.g. the systemd launcher) instead of the agent built here.</summary>
+    public AgentProcess(string? executable, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var psi = new ProcessStartInfo(executable ?? "dotnet")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             WorkingDirectory = TestAssets.RepoRoot,
         };
-        psi.ArgumentList.Add(TestAssets.AgentDll);
+        if (executable is null) psi.ArgumentList.Add(TestAssets.AgentDll);
         foreach (string a in args) psi.ArgumentList.Add(a);
         foreach (var (k, v) in environment) psi.Environment[k] = v;
         _process = Process.Start(psi)!;

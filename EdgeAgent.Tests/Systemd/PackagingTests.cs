@@ -19,7 +19,7 @@ public class PackagingTests
     {
         Require("shellcheck");
         string[] scripts = Directory.GetFiles(Path.Combine(TestAssets.RepoRoot, "scripts"), "*.sh", SearchOption.AllDirectories)
-            .Append(Path.Combine(TestAssets.RepoRoot, ".ci", "run")).Select(p => Path.GetRelativePath(TestAssets.RepoRoot, p)).ToArray();
+            .Append(Path.Combine(TestAssets.RepoRoot, ".ci", "run")).Append(Path.Combine(TestAssets.RepoRoot, "systemd", "edge-agent-launch")).Select(p => Path.GetRelativePath(TestAssets.RepoRoot, p)).ToArray();
         Assert.That(scripts, Has.Length.GreaterThanOrEqualTo(7));
         var (code, output) = Run("shellcheck", ["-x", .. scripts]);
         Assert.That(code, Is.Zero, output);
@@ -29,10 +29,10 @@ public class PackagingTests
     public void FlashScripts_BatsDryRunsAndTemporaryRootRuns_Pass()
     {
         Require("bats");
-        var (code, output) = Run("bats", Path.Combine("scripts", "flash", "test"));
+        var (code, output) = Run("bats", Path.Combine("scripts", "flash", "test"), Path.Combine("systemd", "test"));
         TestContext.Out.WriteLine(output);
         Assert.That(code, Is.Zero, output);
-        Assert.That(output, Does.Contain("1..12"));
+        Assert.That(output, Does.Contain("1..17"));
     }
 
     [Test]
@@ -45,7 +45,7 @@ public class PackagingTests
         Assert.That(output, Does.Contain("lintian: 0 error(s)"));
         string deb = Path.Combine(outDir, "edge-agent_0.0.1_amd64.deb");
         var (_, contents) = Run("dpkg-deb", "--contents", deb);
-        foreach (string path in new[] { "./lib/systemd/system/edge-agent.service", "./usr/lib/edge-agent/edge-agent", "./etc/edge-agent/appsettings.json",
+        foreach (string path in new[] { "./lib/systemd/system/edge-agent.service", "./usr/lib/edge-agent/edge-agent", "./usr/lib/edge-agent/edge-agent-launch", "./etc/edge-agent/appsettings.json",
                      "./usr/lib/edge-agent/libOpenCvSharpExtern.so", "./usr/lib/edge-agent/libonnxruntime.so" })
             Assert.That(contents, Does.Contain(path));
         var (_, conffiles) = Run("dpkg-deb", "--info", deb, "conffiles");

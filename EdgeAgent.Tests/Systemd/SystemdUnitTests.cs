@@ -33,6 +33,7 @@ public class SystemdUnitTests
         Directory.CreateDirectory(Path.Combine(root, "usr/lib/edge-agent"));
         Directory.CreateDirectory(Path.Combine(root, "etc/systemd/system"));
         File.Copy(Path.Combine(Path.GetDirectoryName(TestAssets.AgentDll)!, "edge-agent"), Path.Combine(root, "usr/lib/edge-agent/edge-agent"));
+        File.Copy(Path.Combine(TestAssets.RepoRoot, "systemd", "edge-agent-launch"), Path.Combine(root, "usr/lib/edge-agent/edge-agent-launch"));
         File.Copy(Unit, Path.Combine(root, "etc/systemd/system/edge-agent.service"));
         foreach (string dir in new[] { "/usr/lib/systemd/system", "/lib/systemd/system" }.Where(Directory.Exists).Take(1))
             foreach (string f in Directory.EnumerateFileSystemEntries(dir))

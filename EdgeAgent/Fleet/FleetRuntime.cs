@@ -47,12 +47,14 @@ public sealed class FleetRuntime(AgentSettings settings, FleetContext context, T
         {
             state = state with { Current = trial, Pending = null, PendingStarts = 0 };
             _store.Save(state);
+            _store.EndAgentTrial();
             _store.CollectGarbage();
             FleetLog.Committed(logger, trial);
             publish(ToJson(state, time.GetUtcNow()));
             return;
         }
         string reason = $"health gate: {unhealthy} within {settings.Fleet.HealthDeadline}";
+        _store.EndAgentTrial();
         _store.RollBack();
         state = state with { Pending = null, PendingStarts = 0, FailedVersion = trial, FailedReason = reason };
         _store.Save(state);

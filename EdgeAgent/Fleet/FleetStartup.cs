@@ -18,6 +18,12 @@ public static class FleetStartup
         var store = new FleetStore(provisioned.Fleet.Directory);
         store.RemoveStaging();   // a download or staging cut short by a crash or power cut
         FleetState state = store.Load();
+        if (store.TakeLauncherRollback() is { } back)
+        {
+            // The new agent never got as far as its health gate: the launcher went back to the previous release.
+            state = state with { Pending = null, PendingStarts = 0, FailedVersion = back, FailedReason = "the new agent stopped 3 times before its health gate; the launcher went back to the previous release" };
+            store.Save(state);
+        }
         if (state.Pending is { } p0 && store.CurrentRelease != store.ReleaseDirectory(p0))
         {
             // Stopped between recording a trial and switching to it: finish the switch if the release is whole.
@@ -42,6 +48,7 @@ public static class FleetStartup
                 }
             }
             long failed = state.Pending!.Value;
+            store.EndAgentTrial();
             store.RollBack();
             state = state with { Pending = null, PendingStarts = 0, FailedVersion = failed, FailedReason = failure };
             store.Save(state);

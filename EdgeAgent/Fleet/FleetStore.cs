@@ -77,6 +77,34 @@ public sealed partial class FleetStore(string directory)
             if (!keep.Contains(Path.GetFullPath(dir))) System.IO.Directory.Delete(dir, recursive: true);
     }
 
+    /// <summary>
+    /// A release with a new agent is on trial: <c>systemd/edge-agent-launch</c> counts its starts and, if it stops three
+    /// times before its health gate, switches back to <c>previous</c> itself and leaves <c>agent-rolled-back</c>.
+    /// </summary>
+    public void MarkAgentTrial(long version)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        File.WriteAllText(Path.Combine(Directory, "agent-trial"), version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.Delete(Path.Combine(Directory, "agent-trial-starts"));
+    }
+
+    /// <summary>The trial of a new agent is over (kept or rolled back).</summary>
+    public void EndAgentTrial()
+    {
+        File.Delete(Path.Combine(Directory, "agent-trial"));
+        File.Delete(Path.Combine(Directory, "agent-trial-starts"));
+    }
+
+    /// <summary>The version the launcher rolled back (and forgets it), or null.</summary>
+    public long? TakeLauncherRollback()
+    {
+        string marker = Path.Combine(Directory, "agent-rolled-back");
+        if (!File.Exists(marker)) return null;
+        long.TryParse(File.ReadAllText(marker).Trim(), System.Globalization.CultureInfo.InvariantCulture, out long v);
+        File.Delete(marker);
+        return v;
+    }
+
     /// <summary>Removes <c>releases/*.staging</c>: what a crash left of a release being fetched.</summary>
     public void RemoveStaging()
     {

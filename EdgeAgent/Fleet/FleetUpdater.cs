@@ -77,6 +77,7 @@ public sealed class FleetUpdater
             // (the release is whole and validated), so the state never claims a trial of a release that is not current.
             state = state with { LastAccepted = desired.Version, Pending = desired.Version, PendingStarts = 0, FailedVersion = null, FailedReason = null };
             _store.Save(state);
+            if (desired.Agent is not null) _store.MarkAgentTrial(desired.Version);   // the launcher counts the new agent's starts
             _store.Activate(release);
             FleetLog.Activated(_logger, desired.Version);
             _report(state);
@@ -133,6 +134,21 @@ public sealed class FleetUpdater
             }
             File.WriteAllText(Path.Combine(models, "manifest.json"), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
+            // The agent: a new one unpacked safely, else the one the running release brought (kept with the release).
+            string agent = Path.Combine(staging, "agent");
+            if (desired.Agent is { } release)
+            {
+                string tarball = Path.Combine(staging, release.File);
+                await _fetcher.FetchAsync(release, tarball, ct).ConfigureAwait(false);
+                SafeArchive.ExtractTarGz(tarball, agent);
+                File.Delete(tarball);
+                if (!File.Exists(Path.Combine(agent, "edge-agent"))) throw new FleetRefusal($"{release.File}: no 'edge-agent' executable at the top of the archive");
+            }
+            else if (_store.CurrentRelease is { } running && Directory.Exists(Path.Combine(running, "agent")))
+            {
+                CopyDirectory(Path.Combine(running, "agent"), agent);
+            }
+
             // The same validation as at start, on the release as it will run.
             AgentSettings next;
             try { next = SettingsLoader.Load(config, ReleaseOverrides(staging), requireCameras: true); }
@@ -156,6 +172,19 @@ public sealed class FleetUpdater
         {
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
             throw;
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            File.Copy(file, target);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(target, File.GetUnixFileMode(file));
         }
     }
 
