@@ -81,4 +81,27 @@ public class FleetRolloutTests
         }
         await device.DisconnectAsync(new MqttClientDisconnectOptions());
     }
+
+    [Test]
+    public async Task Status_ShowsEveryWardsReportedVersions_AndFailures()
+    {
+        using var broker = new Mosquitto();
+        using (IMqttClient c = new MqttClientFactory().CreateMqttClient())
+        {
+            await c.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).Build());
+            foreach (var (ward, report) in new[]
+            {
+                ("ward-a", """{"current":7,"desired":7,"pending":null,"lastAccepted":7,"failed":null}"""),
+                ("ward-b", """{"current":6,"desired":7,"pending":null,"lastAccepted":7,"failed":{"version":7,"reason":"health gate: camera bay3 delivered no frame"}}"""),
+            })
+                await c.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(new global::CloudSync.Mqtt.TopicScheme("edgetracking", "st-marys", ward).FleetReported)
+                    .WithPayload(report).WithRetainFlag().WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            await c.DisconnectAsync(new MqttClientDisconnectOptions());
+        }
+        using var cli = new AgentProcess("fleet", "status", "--host", "127.0.0.1", "--port", broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--wait", "2");
+        Assert.That(cli.WaitForExit(TimeSpan.FromSeconds(30)), Is.Zero, cli.Stderr);
+        string[] lines = cli.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines.Single(l => l.StartsWith("st-marys/ward-a", StringComparison.Ordinal)), Does.Match(@"ward-a\s+7\s+7\s+\s+7"));
+        Assert.That(lines.Single(l => l.StartsWith("st-marys/ward-b", StringComparison.Ordinal)), Does.Contain("7: health gate: camera bay3 delivered no frame"));
+    }
 }

@@ -103,7 +103,7 @@ public static class FleetCommand
                 await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{prefix}/+/+/fleet/reported").Build(), ct);
                 await Task.Delay(TimeSpan.FromSeconds(wait), ct);
                 await client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
-                Console.WriteLine($"{"site/ward",-32} {"current",8} {"pending",8} {"accepted",8}  failed");
+                Console.WriteLine($"{"site/ward",-32} {"current",8} {"desired",8} {"pending",8} {"accepted",8}  failed");
                 lock (reports)
                     foreach (var (topic, json) in reports)
                     {
@@ -112,7 +112,8 @@ public static class FleetCommand
                         JsonElement r = d.RootElement;
                         string failed = r.TryGetProperty("failed", out JsonElement f) && f.ValueKind == JsonValueKind.Object
                             ? $"{f.GetProperty("version")}: {f.GetProperty("reason").GetString()}" : "";
-                        Console.WriteLine($"{parts[1] + "/" + parts[2],-32} {r.GetProperty("current"),8} {r.GetProperty("pending"),8} {r.GetProperty("lastAccepted"),8}  {failed}");
+                        string desired = r.TryGetProperty("desired", out JsonElement de) ? de.ToString() : "";
+                        Console.WriteLine($"{parts[1] + "/" + parts[2],-32} {r.GetProperty("current"),8} {desired,8} {r.GetProperty("pending"),8} {r.GetProperty("lastAccepted"),8}  {failed}");
                     }
                 return ExitCodes.Ok;
             }

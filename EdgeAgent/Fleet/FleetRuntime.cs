@@ -22,7 +22,7 @@ public sealed class FleetRuntime(AgentSettings settings, FleetContext context, T
 
     public static string ToJson(FleetState s, DateTimeOffset at) => JsonSerializer.Serialize(new Dictionary<string, object?>
     {
-        ["current"] = s.Current, ["pending"] = s.Pending, ["lastAccepted"] = s.LastAccepted,
+        ["current"] = s.Current, ["desired"] = s.Desired, ["pending"] = s.Pending, ["lastAccepted"] = s.LastAccepted,
         ["failed"] = s.FailedVersion is null && s.FailedReason is null ? null : new Dictionary<string, object?> { ["version"] = s.FailedVersion, ["reason"] = s.FailedReason },
         ["at"] = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
     });

@@ -8,6 +8,9 @@ public sealed record FleetState
     /// <summary>The release running and proven healthy (0: the provisioned configuration).</summary>
     public long Current { get; init; }
 
+    /// <summary>The version of the last desired state received with a valid signature (accepted or not).</summary>
+    public long? Desired { get; init; }
+
     /// <summary>The highest manifest version accepted: the anti-rollback counter.</summary>
     public long LastAccepted { get; init; }
 

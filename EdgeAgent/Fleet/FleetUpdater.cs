@@ -64,8 +64,9 @@ public sealed class FleetUpdater
         try
         {
             JsonObject manifest = SignedManifest.Verify(document, _trusted, _settings.Fleet.MaxManifestBytes);
+            version = manifest["version"] is System.Text.Json.Nodes.JsonValue vv && vv.TryGetValue(out long signedVersion) ? signedVersion : null;
+            if (version is not null) _store.Save(state = state with { Desired = version });   // what the fleet asks, even if refused below
             DesiredState desired = DesiredState.Parse(manifest, _settings.Fleet);
-            version = desired.Version;
             if (desired.Site != _settings.Ward.Site || !desired.Wards.Contains(_settings.Ward.Id, StringComparer.Ordinal))
                 throw new FleetRefusal($"for {desired.Site}/{string.Join(",", desired.Wards)}, this device is {_settings.Ward.Site}/{_settings.Ward.Id}");
             if (desired.Version == state.Current || desired.Version == state.Pending) return false;   // already running it (or on trial)

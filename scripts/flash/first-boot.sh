@@ -2,10 +2,10 @@
 # First boot of a flashed Jetson (run on the device, as root): makes it a ward appliance.
 #   scripts/flash/first-boot.sh --device-id ID --config FILE --fleet-key FILE [--deb FILE]
 #       [--onnxruntime-tarball FILE --onnxruntime-sha256 HEX] [--opencvsharp-lib FILE --opencvsharp-sha256 HEX]
-#       [--build-opencvsharp TAG] [--dry-run]
+#       [--build-opencvsharp TAG [--opencv-dir DIR]] [--dry-run]
 # Steps, each skipped when already done: install the agent package; install an ONNX Runtime built with the TensorRT
 # provider (a tarball from the fleet's storage, hash-checked) and OpenCvSharpExtern (prebuilt and hash-checked, or
-# built here against the OpenCV at /opt/opencv); create the device key (EC P-256, never leaves the device) and its
+# built here against JetPack's OpenCV, or --opencv-dir for one built with contrib and GStreamer); create the device key (EC P-256, never leaves the device) and its
 # certificate request for the fleet CA; install the fleet's update-signing public key; validate the ward's
 # configuration with the agent itself and install it; enable and start the service.
 # ROOT (environment) prefixes every target path: the tests run this into a temporary directory.
@@ -14,6 +14,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 device=""; config=""; fleet_key=""; deb=""; ort=""; ort_sha=""; cvlib=""; cv_sha=""; cv_tag=""
+opencv_dir="/usr/lib/aarch64-linux-gnu/cmake/opencv4"   # JetPack's OpenCV
 while [ $# -gt 0 ]; do
   case "$1" in
     --device-id) device="$2"; shift 2 ;;
@@ -25,6 +26,7 @@ while [ $# -gt 0 ]; do
     --opencvsharp-lib) cvlib="$2"; shift 2 ;;
     --opencvsharp-sha256) cv_sha="$2"; shift 2 ;;
     --build-opencvsharp) cv_tag="$2"; shift 2 ;;
+    --opencv-dir) opencv_dir="$2"; shift 2 ;;
     --dry-run) DRY_RUN=1; shift ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) die "unknown option $1" 2 ;;
@@ -72,7 +74,7 @@ elif [ -n "$cv_tag" ]; then
     build="$ROOT/var/cache/edge-agent/opencvsharp"
     run apt-get install -y build-essential cmake git pkg-config
     run git clone -b "$cv_tag" --depth 1 https://github.com/shimat/opencvsharp "$build"
-    run cmake -S "$build/src" -B "$build/src/build" -DCMAKE_BUILD_TYPE=Release -DOpenCV_DIR=/opt/opencv/lib/cmake/opencv4
+    run cmake -S "$build/src" -B "$build/src/build" -DCMAKE_BUILD_TYPE=Release "-DOpenCV_DIR=$opencv_dir"
     run cmake --build "$build/src/build" -j2
     run install -m 0755 "$build/src/build/OpenCvSharpExtern/libOpenCvSharpExtern.so" "$lib/libOpenCvSharpExtern.so"
   fi

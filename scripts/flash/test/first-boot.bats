@@ -65,3 +65,12 @@ setup() {
   [[ "$output" == *"Capture:Cameras:0:Id"* ]]
   [ ! -e "$ROOT/etc/edge-agent/appsettings.json" ]
 }
+
+@test "OpenCvSharpExtern is built against JetPack's OpenCV unless told otherwise" {
+  run "$script" "${args[@]}" --build-opencvsharp 4.13.0.20260627 --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"git clone -b 4.13.0.20260627 --depth 1 https://github.com/shimat/opencvsharp"* ]]
+  [[ "$output" == *"-DOpenCV_DIR=/usr/lib/aarch64-linux-gnu/cmake/opencv4"* ]]
+  run "$script" "${args[@]}" --build-opencvsharp 4.13.0.20260627 --opencv-dir /opt/opencv-4.10/lib/cmake/opencv4 --dry-run
+  [[ "$output" == *"-DOpenCV_DIR=/opt/opencv-4.10/lib/cmake/opencv4"* ]]
+}
