@@ -45,14 +45,7 @@ public class FleetAgentUpdateTests
         await container.CreateIfNotExistsAsync(PublicAccessType.Blob);
         string dir = TestAssets.NewTempDirectory();
         using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        File.WriteAllText(Path.Combine(dir, "fleet.pub"), key.ExportSubjectPublicKeyInfoPem());
-        string config = EventServiceTests.Config(dir, $$"""
-            ,
-              "Sync": { "Outbox": { "Directory": "{{dir}}/state/outbox" },
-                        "Destinations": [ { "Name": "bms", "Port": {{broker.Port}}, "KeepAlive": "00:00:02", "PublishTimeout": "00:00:02",
-                                            "ReconnectInitialDelay": "00:00:00.200", "ReconnectMaxDelay": "00:00:01" } ] },
-              "Fleet": { "Enabled": true, "PublicKeyFile": "{{dir}}/fleet.pub", "Directory": "{{dir}}/fleet", "AllowHttp": true, "HealthDeadline": "00:00:06" }
-            """);
+        string config = FleetTestConfig.Write(dir, broker.Port, key, ", \"HealthDeadline\": \"00:00:06\"");
         // The packaged agent: the one built here, through a wrapper (the launcher execs a file).
         string builtin = Path.Combine(dir, "builtin-agent");
         File.WriteAllText(builtin, $"#!/bin/sh\nexec dotnet '{TestAssets.AgentDll}' \"$@\"\n");

@@ -76,16 +76,9 @@ public class FleetUpdateTests
         string dir = TestAssets.NewTempDirectory();
         using ECDsa fleetKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using ECDsa stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        File.WriteAllText(Path.Combine(dir, "fleet.pub"), fleetKey.ExportSubjectPublicKeyInfoPem());
-        string extra = $$"""
-            ,
-              "Sync": { "Outbox": { "Directory": "{{dir}}/state/outbox" },
-                        "Destinations": [ { "Name": "bms", "Port": {{broker.Port}}, "KeepAlive": "00:00:02", "PublishTimeout": "00:00:02",
-                                            "ReconnectInitialDelay": "00:00:00.200", "ReconnectMaxDelay": "00:00:01" } ] },
-              "Fleet": { "Enabled": true, "PublicKeyFile": "{{dir}}/fleet.pub", "Directory": "{{dir}}/fleet", "AllowHttp": true, "HealthDeadline": "00:00:08",
-                         "ValidationClip": "{{TestAssets.Video}}", "ValidationGroundTruth": "{{TestAssets.GroundTruth}}", "ValidationFrames": 60 }
-            """;
-        string config = EventServiceTests.Config(dir, extra);
+        string config = FleetTestConfig.Write(dir, broker.Port, fleetKey, $$"""
+            , "HealthDeadline": "00:00:08", "ValidationClip": "{{TestAssets.Video}}", "ValidationGroundTruth": "{{TestAssets.GroundTruth}}", "ValidationFrames": 60
+            """);
         string baseJson = File.ReadAllText(config);
 
         await using var verifier = new Verifier(broker.Port);
