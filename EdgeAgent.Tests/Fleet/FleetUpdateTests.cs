@@ -130,6 +130,13 @@ public class FleetUpdateTests
         await verifier.WaitUntilAsync(_ => HasReport(r => r.GetProperty("failed").ValueKind == JsonValueKind.Object && r.GetProperty("failed").GetProperty("version").GetInt64() == 3),
             TimeSpan.FromSeconds(30), "the hash mismatch is refused");
         Assert.That(Reported().GetProperty("failed").GetProperty("reason").GetString(), Does.Contain("sha256"));
+        // C1: a validly signed configuration that tries to move where the agent writes is refused too.
+        byte[] moved = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(v2).Replace($"\"Directory\": \"{dir}\"", "\"Directory\": \"/tmp/../etc/edge-agent-moved\""));
+        Assert.That(Encoding.UTF8.GetString(moved), Does.Contain("edge-agent-moved"));
+        await Publish(Manifest(31, await Upload("v31.json", moved)), fleetKey);
+        await verifier.WaitUntilAsync(_ => HasReport(r => r.GetProperty("failed").ValueKind == JsonValueKind.Object && r.GetProperty("failed").GetProperty("version").GetInt64() == 31),
+            TimeSpan.FromSeconds(30), "the configuration moving the agent's files is refused");
+        Assert.That(Reported().GetProperty("failed").GetProperty("reason").GetString(), Does.Contain("Output:Directory").And.Contain("cannot move"));
         Assert.That(Reported().GetProperty("current").GetInt64(), Is.EqualTo(2));
         Assert.That(supervisor.Starts, Is.EqualTo(2), "refusals never restart the agent");
 

@@ -70,6 +70,7 @@ public sealed class FleetUpdater
             if (desired.Site != _settings.Ward.Site || !desired.Wards.Contains(_settings.Ward.Id, StringComparer.Ordinal))
                 throw new FleetRefusal($"for {desired.Site}/{string.Join(",", desired.Wards)}, this device is {_settings.Ward.Site}/{_settings.Ward.Id}");
             if (desired.Version == state.Current || desired.Version == state.Pending) return false;   // already running it (or on trial)
+            if (desired.Version == state.FailedVersion) return false;   // the retained document again: its failure stands as reported
             if (desired.Version <= state.LastAccepted)
                 throw new FleetRefusal($"version {desired.Version} is not newer than {state.LastAccepted} (anti-rollback: a rollback is a new, higher version)");
             FleetLog.Staging(_logger, desired.Version);
@@ -156,6 +157,17 @@ public sealed class FleetUpdater
             catch (ConfigurationException e) { throw new FleetRefusal($"configuration: {string.Join("; ", e.Problems)}"); }
             if (!next.Fleet.Enabled || Path.GetFullPath(next.Fleet.Directory) != _store.Directory)
                 throw new FleetRefusal("configuration: Fleet:Enabled and Fleet:Directory must stay as they are (the device would stop taking updates)");
+            // Where the agent writes and whom it trusts are the provisioning's, not the fleet's to move.
+            foreach (var (key, now, then) in new (string, string, string)[]
+                     {
+                         ("Output:Directory", _settings.Output.Directory, next.Output.Directory),
+                         ("Output:StateDirectory", _settings.Output.StateDirectory, next.Output.StateDirectory),
+                         ("Sync:Outbox:Directory", _settings.Sync.Outbox.Directory, next.Sync.Outbox.Directory),
+                         ("Sync:Blob:SpoolDirectory", _settings.Sync.Blob.SpoolDirectory, next.Sync.Blob.SpoolDirectory),
+                         ("Fleet:PublicKeyFile", _settings.Fleet.PublicKeyFile, next.Fleet.PublicKeyFile),
+                     })
+                if (Path.GetFullPath(now) != Path.GetFullPath(then))
+                    throw new FleetRefusal($"configuration: {key} is '{then}', the device's is '{now}': a fleet configuration cannot move the agent's files or its trusted key");
 
             // A new model must not track worse than the running one on the device's own clip.
             if (desired.Models.Count > 0 && _settings.Fleet.ValidationClip is { Length: > 0 })
