@@ -15,7 +15,8 @@ public sealed class ArtifactFetcher(HttpClient http)
         try
         {
             using HttpResponseMessage response = await http.GetAsync(a.Url, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode) throw new FleetRefusal($"{a.File}: download failed, HTTP {(int)response.StatusCode}");
+            if (!response.IsSuccessStatusCode)
+                throw new FleetRefusal($"{a.File}: download failed, HTTP {(int)response.StatusCode}", transient: (int)response.StatusCode >= 500 || response.StatusCode == System.Net.HttpStatusCode.TooManyRequests);
             if (response.Content.Headers.ContentLength is { } length && length != a.Size)
                 throw new FleetRefusal($"{a.File}: the server offers {length} bytes, the manifest says {a.Size}");
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -41,11 +42,11 @@ public sealed class ArtifactFetcher(HttpClient http)
         }
         catch (HttpRequestException e)
         {
-            throw new FleetRefusal($"{a.File}: download failed: {e.Message}");
+            throw new FleetRefusal($"{a.File}: download failed: {e.Message}", transient: true);
         }
         catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
         {
-            throw new FleetRefusal($"{a.File}: truncated transfer: {e.Message}");   // the connection ended before the body did
+            throw new FleetRefusal($"{a.File}: truncated transfer: {e.Message}", transient: true);   // the connection ended before the body did
         }
         finally
         {

@@ -117,5 +117,11 @@ public sealed class FleetPolicy
     public TimeSpan HealthDeadline { get; set; } = TimeSpan.FromMinutes(2);
 }
 
-/// <summary>A desired state refused, with the reason reported to the fleet; nothing was changed.</summary>
-public sealed class FleetRefusal(string reason) : Exception(reason);
+/// <summary>
+/// A desired state refused, with the reason reported to the fleet; nothing was changed. <see cref="Transient"/>: it
+/// failed on the way (storage unreachable, a server error) and is tried again when the retained document comes back.
+/// </summary>
+public sealed class FleetRefusal(string reason, bool transient = false) : Exception(reason)
+{
+    public bool Transient { get; } = transient;
+}

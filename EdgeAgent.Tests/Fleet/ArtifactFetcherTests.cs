@@ -39,13 +39,23 @@ public class ArtifactFetcherTests
         return (new Uri($"http://127.0.0.1:{port}/artifact"), served);
     }
 
-    private static async Task<string> Refusal(Artifact a)
+    private static async Task<string> Refusal(Artifact a, bool transient = false)
     {
         string dir = TestAssets.NewTempDirectory(), target = Path.Combine(dir, a.File);
         using var http = new HttpClient();
         var e = Assert.ThrowsAsync<FleetRefusal>(() => new ArtifactFetcher(http).FetchAsync(a, target, CancellationToken.None));
         Assert.That(Directory.GetFiles(dir), Is.Empty, "a refused download leaves no file");
-        return await Task.FromResult(e!.Message);
+        Assert.That(e!.Transient, Is.EqualTo(transient), "a failure on the way is tried again; a lie is not");
+        return await Task.FromResult(e.Message);
+    }
+
+    [Test]
+    public async Task ServerError_TransientFailure_TriedAgainLater()
+    {
+        var (url, served) = Serve("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", []);
+        string reason = await Refusal(new Artifact("model.onnx", url, new string('a', 64), 10), transient: true);
+        Assert.That(reason, Does.Contain("HTTP 503"));
+        await served;
     }
 
     [Test]
@@ -64,7 +74,7 @@ public class ArtifactFetcherTests
     {
         byte[] half = new byte[5_000];
         var (url, served) = Serve("HTTP/1.1 200 OK\r\nContent-Length: 10000\r\nConnection: close\r\n\r\n", half);
-        string reason = await Refusal(new Artifact("model.onnx", url, new string('a', 64), 10_000));
+        string reason = await Refusal(new Artifact("model.onnx", url, new string('a', 64), 10_000), transient: true);
         Assert.That(reason, Does.Contain("truncated transfer"));
         await served;
     }

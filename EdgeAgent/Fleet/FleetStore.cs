@@ -21,6 +21,9 @@ public sealed record FleetState
     public int PendingStarts { get; init; }
 
     public long? FailedVersion { get; init; }
+
+    /// <summary>The failure was on the way (download, disk): the version is tried again when its document comes back.</summary>
+    public bool FailedTransient { get; init; }
     public string? FailedReason { get; init; }
 }
 

@@ -70,14 +70,14 @@ public sealed class FleetUpdater
             if (desired.Site != _settings.Ward.Site || !desired.Wards.Contains(_settings.Ward.Id, StringComparer.Ordinal))
                 throw new FleetRefusal($"for {desired.Site}/{string.Join(",", desired.Wards)}, this device is {_settings.Ward.Site}/{_settings.Ward.Id}");
             if (desired.Version == state.Current || desired.Version == state.Pending) return false;   // already running it (or on trial)
-            if (desired.Version == state.FailedVersion) return false;   // the retained document again: its failure stands as reported
+            if (desired.Version == state.FailedVersion && !state.FailedTransient) return false;   // the retained document again: its refusal stands as reported
             if (desired.Version <= state.LastAccepted)
                 throw new FleetRefusal($"version {desired.Version} is not newer than {state.LastAccepted} (anti-rollback: a rollback is a new, higher version)");
             FleetLog.Staging(_logger, desired.Version);
             string release = await StageAsync(desired, ct).ConfigureAwait(false);
             // The trial is recorded first, then the switch: a crash between the two finishes the switch at the next start
             // (the release is whole and validated), so the state never claims a trial of a release that is not current.
-            state = state with { LastAccepted = desired.Version, Pending = desired.Version, PendingStarts = 0, FailedVersion = null, FailedReason = null };
+            state = state with { LastAccepted = desired.Version, Pending = desired.Version, PendingStarts = 0, FailedVersion = null, FailedReason = null, FailedTransient = false };
             _store.Save(state);
             if (desired.Agent is not null) _store.MarkAgentTrial(desired.Version);   // the launcher counts the new agent's starts
             _store.Activate(release);
@@ -94,7 +94,8 @@ public sealed class FleetUpdater
             FleetLog.Refused(_logger, version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?", reason);
             state = _store.Load();
             if (version is { } v && state.Pending == v && _store.CurrentRelease != _store.ReleaseDirectory(v)) state = state with { Pending = null };   // switch never happened
-            state = state with { FailedVersion = version, FailedReason = reason };
+            // A refusal stands; a failure on the way (download, disk) is tried again when the retained document comes back.
+            state = state with { FailedVersion = version, FailedReason = reason, FailedTransient = e is not FleetRefusal { Transient: false } };
             _store.Save(state);
             _report(state);
             return false;
