@@ -155,9 +155,12 @@ public sealed class MqttDestination
             {
                 if (Environment.TickCount64 - _lastReport > 60_000) await PublishReportAsync(client, ct).ConfigureAwait(false);
                 while (_replies.TryDequeue(out CommandReply? reply)) await PublishReplyAsync(client, reply, ct).ConfigureAwait(false);
-                var changed = new HashSet<string>(StringComparer.Ordinal);
-                while (_retainedChanged.TryDequeue(out string? topic)) changed.Add(topic);
-                foreach (string topic in changed) await PublishRetainedNowAsync(client, topic, _retained[topic], ct).ConfigureAwait(false);
+                if (!_retainedChanged.IsEmpty)   // rare (a fleet report); the loop runs once per message, so nothing is allocated otherwise
+                {
+                    var changed = new HashSet<string>(StringComparer.Ordinal);
+                    while (_retainedChanged.TryDequeue(out string? topic)) changed.Add(topic);
+                    foreach (string topic in changed) await PublishRetainedNowAsync(client, topic, _retained[topic], ct).ConfigureAwait(false);
+                }
                 if (toSend.Count == 0 && inFlight.Count < _window)
                     foreach (OutboxMessage m in _outbox.Peek(_o.Name, _o.BatchSize, read)) { toSend.Enqueue(m); read = m.Seq; }
                 while (toSend.Count > 0 && inFlight.Count < _window)

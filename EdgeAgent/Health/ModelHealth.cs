@@ -21,6 +21,8 @@ public sealed class ModelHealth
         public readonly long[] Detections = new long[DetectionBins.Length];
         public readonly long[] TrackLength = new long[TrackLengthBins.Length];
         public readonly Dictionary<int, int> Alive = [];   // track id → frames seen
+        public readonly HashSet<int> Seen = [];
+        public readonly List<int> Ended = [];
         public long Frames;
     }
 
@@ -32,17 +34,21 @@ public sealed class ModelHealth
         c.Frames++;
         foreach (var d in s.Detections) c.Confidence[Bin(ConfidenceBins, d.Score)]++;
         c.Detections[Bin(DetectionBins, s.Detections.Count)]++;
-        var seen = new HashSet<int>();
+        // Once per frame: the working sets are reused, nothing is allocated.
+        c.Seen.Clear();
         foreach (var t in s.Tracks)
         {
-            seen.Add(t.TrackId);
+            c.Seen.Add(t.TrackId);
             c.Alive[t.TrackId] = c.Alive.GetValueOrDefault(t.TrackId) + 1;
         }
-        foreach (int ended in c.Alive.Keys.Where(id => !seen.Contains(id)).ToList())
-        {
-            c.TrackLength[Bin(TrackLengthBins, c.Alive[ended])]++;
-            c.Alive.Remove(ended);
-        }
+        c.Ended.Clear();
+        foreach (var (id, frames) in c.Alive)
+            if (!c.Seen.Contains(id))
+            {
+                c.TrackLength[Bin(TrackLengthBins, frames)]++;
+                c.Ended.Add(id);
+            }
+        foreach (int id in c.Ended) c.Alive.Remove(id);
     }
 
     /// <summary>The histograms since the last report, per camera; the counts start again from zero.</summary>

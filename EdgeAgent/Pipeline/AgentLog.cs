@@ -23,8 +23,8 @@ internal static partial class AgentLog
     [LoggerMessage(4002, LogLevel.Information, "Every camera has ended; the pipeline stopped")]
     public static partial void Stopped(ILogger logger);
 
-    [LoggerMessage(4006, LogLevel.Information, "Desired state received ({Bytes} bytes); applying fleet updates is not built yet, it is kept for that")]
-    public static partial void DesiredStateReceived(ILogger logger, int bytes);
+    [LoggerMessage(4006, LogLevel.Information, "Desired state received ({Bytes} bytes); fleet updates are {State} (Fleet:Enabled)")]
+    public static partial void DesiredStateReceived(ILogger logger, int bytes, string state);
 
     [LoggerMessage(4007, LogLevel.Error, "Watchdog beat withheld: {What} silent for more than {Silence}; systemd will restart the agent if it stays so")]
     public static partial void WatchdogWithheld(ILogger logger, string what, TimeSpan silence);

@@ -140,7 +140,7 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
     {
         OutboxStats? outbox = delivery.Outbox?.Stats();
         return new DeviceStatus(
-            time.GetUtcNow(), typeof(AgentWorker).Assembly.GetName().Version?.ToString() ?? "0", (long)time.GetElapsedTime(started).TotalSeconds,
+            time.GetUtcNow(), EventDelivery.AgentVersion, (long)time.GetElapsedTime(started).TotalSeconds,
             runner.Health.Values.OrderBy(h => h.CameraId, StringComparer.Ordinal).Select(h => new DeviceStatus.Camera(
                 h.CameraId, h.Connected, h.FramesCaptured, h.FramesProcessed, h.DroppedTotal, h.Reconnects, h.Stalls, h.DecodeErrors)).ToList(),
             delivery.Destinations.Select(d => new DeviceStatus.Destination(

@@ -54,7 +54,7 @@ public sealed class EventDelivery : IAsyncDisposable
         }
         if (destinations.Count == 0) return;
         _outbox = Outbox.Open(settings.Sync.Outbox, destinations.Select(d => d.Name).ToList(), time);
-        Commands = BuiltInCommands(time, _outbox, loggers.CreateLogger("EdgeAgent.Pipeline"));
+        Commands = BuiltInCommands(time, _outbox, settings.Fleet.Enabled, loggers.CreateLogger("EdgeAgent.Pipeline"));
         var topics = new Dictionary<string, TopicScheme>();
         ILogger logger = loggers.CreateLogger("CloudSync.Mqtt");
         foreach (MqttDestinationOptions d in destinations)
@@ -63,18 +63,21 @@ public sealed class EventDelivery : IAsyncDisposable
 
     public Outbox? Outbox => _outbox;
 
+    /// <summary>The agent's version, as the ping command and device.status report it.</summary>
+    public static string AgentVersion { get; } = typeof(EventDelivery).Assembly.GetName().Version?.ToString() ?? "0";
+
     /// <summary>Operator commands received on the destinations (null without destinations).</summary>
     public CommandIntake? Commands { get; }
 
-    // The verbs every agent answers: "ping" (liveness, version, uptime) and "outbox" (its counts). Fleet verbs come later.
-    private static CommandIntake BuiltInCommands(TimeProvider time, Outbox outbox, ILogger logger)
+    // The verbs every agent answers: "ping" (liveness, version, uptime) and "outbox" (its counts). Fleet updates do not
+    // come as commands but as the retained desired state, which the fleet runtime takes from this intake.
+    private static CommandIntake BuiltInCommands(TimeProvider time, Outbox outbox, bool fleetEnabled, ILogger logger)
     {
         var intake = new CommandIntake(time);
         long started = time.GetTimestamp();
-        string version = typeof(EventDelivery).Assembly.GetName().Version?.ToString() ?? "0";
-        intake.Register("ping", _ => System.Text.Json.JsonSerializer.SerializeToElement(new { agent = version, uptimeSeconds = (long)time.GetElapsedTime(started).TotalSeconds }));
+        intake.Register("ping", _ => System.Text.Json.JsonSerializer.SerializeToElement(new { agent = AgentVersion, uptimeSeconds = (long)time.GetElapsedTime(started).TotalSeconds }));
         intake.Register("outbox", _ => System.Text.Json.JsonSerializer.SerializeToElement(outbox.Stats(), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
-        intake.DesiredStateReceived += d => AgentLog.DesiredStateReceived(logger, d.Length);
+        intake.DesiredStateReceived += d => AgentLog.DesiredStateReceived(logger, d.Length, fleetEnabled ? "on" : "off: ignored");
         return intake;
     }
 
