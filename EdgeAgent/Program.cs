@@ -3,6 +3,8 @@ using EdgeAgent.Cli;
 using EdgeAgent.Configuration;
 using EdgeAgent.Inference;
 using EdgeAgent.Pipeline;
+using EdgeAgent.Web;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -60,19 +62,42 @@ static async Task<int> RunServiceAsync(CliArgs cli)
     // With fleet updates on, the current release's configuration runs (or the last known good, after a failed trial).
     var (settings, onTrial) = EdgeAgent.Fleet.FleetStartup.Resolve(provisioned);
 
-    HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+    var fleetContext = new EdgeAgent.Fleet.FleetContext(config ?? SettingsLoader.DefaultConfigPath, onTrial);
+    if (!settings.Web.Enabled)
     {
-        ContentRootPath = AppContext.BaseDirectory,
-        DisableDefaults = false,
-    });
-    builder.Services.AddSystemd();
-    builder.Services.AddSingleton(settings);
-    builder.Services.AddSingleton(new EdgeAgent.Fleet.FleetContext(config ?? SettingsLoader.DefaultConfigPath, onTrial));
-    builder.Services.AddSingleton(TimeProvider.System);
-    builder.Services.AddHostedService<AgentWorker>();
-    using IHost host = builder.Build();
-    await host.RunAsync();
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        AddAgent(builder.Services, settings, fleetContext);
+        using IHost host = builder.Build();
+        await host.RunAsync();
+        return Environment.ExitCode;
+    }
+    // The pages, dashboard, /metrics and /healthz on Kestrel (Web/), in the same host as the pipeline.
+    var view = new EdgeAgent.Web.AgentView(settings, fleetContext.ProvisionedConfig, TimeProvider.System);
+    WebApplicationBuilder web = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+    web.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+    AddAgent(web.Services, settings, fleetContext);
+    web.AddWeb(view);
+    await using WebApplication app = web.Build();
+    app.MapWeb(view);
+    try
+    {
+        await app.StartAsync();
+    }
+    catch (IOException e)
+    {
+        throw new ConfigurationException([$"Web:Urls: cannot listen on '{settings.Web.Urls}': {e.Message}"]);
+    }
+    await app.WaitForShutdownAsync();
     return Environment.ExitCode;
+}
+
+static void AddAgent(IServiceCollection services, AgentSettings settings, EdgeAgent.Fleet.FleetContext fleetContext)
+{
+    services.AddSystemd();
+    services.AddSingleton(settings);
+    services.AddSingleton(fleetContext);
+    services.AddSingleton(TimeProvider.System);
+    services.AddHostedService<AgentWorker>();
 }
 
 static int Usage(int code)

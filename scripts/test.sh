@@ -54,6 +54,12 @@ count() { awk -v key="$1:" '$1 == key && $2 ~ /^[0-9]+$/ { s += $2 } END { print
 passed=$(count Passed)
 failed=$(count Failed)
 skipped=$(count Skipped)
+# Repeat each failure with its message at the very end, so a CI that keeps only the tail shows why.
+if [ "$failed" -ne 0 ]; then
+  echo "---- failures ----"
+  awk '/^ *Failed [A-Za-z_]/ { n = 25 } n > 0 { print; n-- }' "$log"
+  echo "------------------"
+fi
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crash or build error counts as a failure
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -19,4 +19,5 @@ public sealed class AgentSettings
     public Frames.FrameOptions Frames { get; init; } = new();
     public OutputOptions Output { get; init; } = new();
     public global::CloudSync.Fleet.FleetPolicy Fleet { get; init; } = new();
+    public Web.WebOptions Web { get; init; } = new();
 }

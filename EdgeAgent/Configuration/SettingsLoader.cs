@@ -64,6 +64,7 @@ public static class SettingsLoader
         BindSection(configuration, global::CloudSync.SyncOptions.SectionName, settings.Sync, problems);
         BindSection(configuration, Frames.FrameOptions.SectionName, settings.Frames, problems);
         BindSection(configuration, global::CloudSync.Fleet.FleetPolicy.SectionName, settings.Fleet, problems);
+        BindSection(configuration, Web.WebOptions.SectionName, settings.Web, problems);
         foreach (IConfigurationSection section in configuration.GetChildren())
             if (!KnownSections.Contains(section.Key))   // only the file and EDGEAGENT_ variables feed this, so anything else is a typo
                 problems.Add($"{section.Key}: unknown section (known: {string.Join(", ", KnownSections.Order(StringComparer.Ordinal))})");
@@ -82,7 +83,7 @@ public static class SettingsLoader
     {
         Capture.CaptureOptions.SectionName, Inference.DetectorOptions.SectionName, Tracking.TrackerOptions.SectionName, Reid.ReidOptions.SectionName,
         EdgeAgent.Ward.WardOptions.SectionName, OutputOptions.SectionName, Zones.ZoneOptions.SectionName, Roles.RoleOptions.SectionName,
-        Badges.BadgeOptions.SectionName, global::CloudSync.SyncOptions.SectionName, Frames.FrameOptions.SectionName, global::CloudSync.Fleet.FleetPolicy.SectionName, "Logging",
+        Badges.BadgeOptions.SectionName, global::CloudSync.SyncOptions.SectionName, Frames.FrameOptions.SectionName, global::CloudSync.Fleet.FleetPolicy.SectionName, Web.WebOptions.SectionName, "Logging",
     };
 
     private static void BindSection(IConfiguration configuration, string name, object target, List<string> problems)

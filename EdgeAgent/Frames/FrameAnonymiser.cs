@@ -11,9 +11,21 @@ public sealed class FrameAnonymiser(FrameOptions options)
 {
     public byte[] Anonymise(Mat frame, IEnumerable<BoundingBox> people)
     {
-        using Mat copy = frame.Clone();
+        using Mat copy = AnonymisedCopy(frame, people);
+        return Encode(copy);
+    }
+
+    /// <summary>A copy with every person mosaicked, for a caller that draws on it before encoding (the live view).</summary>
+    public Mat AnonymisedCopy(Mat frame, IEnumerable<BoundingBox> people)
+    {
+        Mat copy = frame.Clone();
         foreach (BoundingBox b in people) Pixelate(copy, Region(b, frame.Width, frame.Height));
-        Cv2.ImEncode(".jpg", copy, out byte[] jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, options.JpegQuality));
+        return copy;
+    }
+
+    public byte[] Encode(Mat image)
+    {
+        Cv2.ImEncode(".jpg", image, out byte[] jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, options.JpegQuality));
         return jpeg;
     }
 

@@ -19,5 +19,12 @@ public static class EdgeMetrics
     public static readonly Counter<long> BadgeGarbageBytes = Meter.CreateCounter<long>("edge.badges.garbage_bytes", "By", "Bytes on a badge line outside any valid frame");
     public static readonly Counter<long> BadgeReconnects = Meter.CreateCounter<long>("edge.badges.reconnects", "{reconnect}", "Badge readers reopened after an error");
     public static readonly Counter<long> ZoneEvents = Meter.CreateCounter<long>("edge.zones.events", "{event}", "Zone events made, by type");
+    // Observed when scraped: the agent sets the sources once its parts exist (before that, nothing is reported).
+    public static Func<IEnumerable<Measurement<long>>>? OutboxPendingSource;
+    public static Func<IEnumerable<Measurement<long>>>? OccupancySource;
+    public static Func<IEnumerable<Measurement<long>>>? CameraConnectedSource;
+    public static readonly ObservableGauge<long> OutboxPending = Meter.CreateObservableGauge("edge.outbox.pending", () => OutboxPendingSource?.Invoke() ?? [], "{message}", "Events not yet acknowledged, per destination");
+    public static readonly ObservableGauge<long> Occupancy = Meter.CreateObservableGauge("edge.zones.occupancy", () => OccupancySource?.Invoke() ?? [], "{person}", "People present per zone and role");
+    public static readonly ObservableGauge<long> CameraConnected = Meter.CreateObservableGauge("edge.capture.connected", () => CameraConnectedSource?.Invoke() ?? [], "1", "1 while a camera delivers, else 0");
     public static readonly Counter<long> TrackerResets = Meter.CreateCounter<long>("edge.tracking.resets", "{reset}", "Tracker resets after a resolution change");
 }

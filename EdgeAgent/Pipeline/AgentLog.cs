@@ -28,4 +28,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(4007, LogLevel.Error, "Watchdog beat withheld: {What} silent for more than {Silence}; systemd will restart the agent if it stays so")]
     public static partial void WatchdogWithheld(ILogger logger, string what, TimeSpan silence);
+
+    [LoggerMessage(4008, LogLevel.Information, "Configuration saved by the editor applied without a restart: {Zones} zone(s), {Doors} door(s)")]
+    public static partial void Reconfigured(ILogger logger, int zones, int doors);
 }

@@ -16,7 +16,8 @@ namespace EdgeAgent.Pipeline;
 /// pipeline is <see cref="PipelineRunner"/>, the same code the replay runs. A failure sets a non-zero exit
 /// code and stops the host, so systemd restarts the agent.
 /// </summary>
-public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, TimeProvider time, IHostApplicationLifetime lifetime, Fleet.FleetContext? fleetContext = null) : BackgroundService
+public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, TimeProvider time, IHostApplicationLifetime lifetime, Fleet.FleetContext? fleetContext = null,
+                               Web.AgentView? view = null) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<AgentWorker>();
 
@@ -34,7 +35,15 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             var stage = new EventStage(settings, new EventFactory(settings.Ward.EffectiveDeviceId, settings.Ward.Site, settings.Ward.Id, saved?.LastSequence ?? 0),
                 time.GetUtcNow(), mediaTime: false, time);
             await using var delivery = new EventDelivery(settings, loggers, time);   // the outbox opens before any camera
-            using var runner = new PipelineRunner(settings, detector, dropWhenBusy: true, loggers, time, ownsDetector: false, embedder, delivery.Sampler);
+            using var runner = new PipelineRunner(settings, detector, dropWhenBusy: true, loggers, time, ownsDetector: false, embedder, delivery.Sampler, view?.Live);
+            if (view is not null)
+            {
+                view.Cameras = runner.Health;
+                view.Detector = detector;
+                view.Embedder = embedder;
+                view.Delivery = delivery;
+                view.Board.SetPlan(stage.Plan);
+            }
             delivery.Start();
             delivery.StartFrames(settings.Ward.Site, settings.Ward.Id, stage.Enqueue);
             Task run = runner.RunAsync(stoppingToken);
@@ -71,15 +80,43 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             }
             TimeSpan? watchdog = SystemdNotify.WatchdogInterval();
             using var beat = watchdog is { } w ? time.CreateTimer(_ => Beat(), null, w / 3, w / 3) : null;
+            if (view is not null)   // /healthz answers as the watchdog decides
+                view.Silent = () => WatchdogGate.Silent(runner.Health.Values, Interlocked.Read(ref loopBeat), time.GetTimestamp(), settings.Output.WatchdogSilence, time.TimestampFrequency);
             systemd.Send("READY=1");
             using var events = settings.Output.WriteEvents ? new JsonLinesEventWriter(Path.Combine(settings.Output.Directory, "events.jsonl"), append: true) : null;
+            long lastSeq = stage.LastSequence;
             void Emit(IReadOnlyList<EventEnvelope> made)
             {
-                if (made.Count == 0) return;
-                IReadOnlyList<EventEnvelope> accepted = delivery.Accept(made);   // durable in the outbox from here on
-                events?.Write(accepted);
-                events?.Flush();
-                store.Save(stage.State, stage.LastSequence);
+                if (made.Count > 0)
+                {
+                    IReadOnlyList<EventEnvelope> accepted = delivery.Accept(made);   // durable in the outbox from here on
+                    events?.Write(accepted);
+                    events?.Flush();
+                    store.Save(stage.State, stage.LastSequence);
+                    lastSeq = accepted[^1].Seq;
+                }
+                // The dashboard shows the zone engine's counts as of the last event accepted.
+                view?.Board.Update(lastSeq, time.GetUtcNow(), stage.Occupancy(),
+                    stage.State.Alerts.Select(a => new Web.BoardAlert(a.Rule, a.Zone, a.UnstaffedSince)).ToList());
+            }
+            // A configuration saved by the editor is applied here, between two batches, by the loop that owns the zones.
+            void Reconfigure()
+            {
+                while (view is not null && view.TryTakeReconfiguration(out AgentSettings next, out TaskCompletionSource<long> applied))
+                {
+                    try
+                    {
+                        Emit(stage.Reconfigure(next));
+                        view.Applied(next);
+                        view.Board.SetPlan(stage.Plan);
+                        AgentLog.Reconfigured(_logger, next.Zones.Areas.Count, next.Zones.Doors.Count);
+                        applied.TrySetResult(lastSeq);
+                    }
+                    catch (Exception e) when (e is ConfigurationException or InvalidOperationException)
+                    {
+                        applied.TrySetException(e);
+                    }
+                }
             }
             Emit(stage.Start(saved?.State));
             using var badges = BadgeReaderGroup.Start(settings.Badges, stage.Enqueue, loggers, time);
@@ -96,17 +133,21 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
                     tick.CancelAfter(TimeSpan.FromSeconds(1));
                     bool more;
                     try { more = await reader.WaitToReadAsync(tick.Token); }
-                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested) { Emit(stage.Tick(time.GetUtcNow())); continue; }
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested) { Reconfigure(); Emit(stage.Tick(time.GetUtcNow())); continue; }
                     if (!more) break;
                     if (time.GetElapsedTime(healthSince) >= settings.Output.ModelHealthInterval)
                     {
                         stage.Enqueue(new ModelHealthReport(time.GetUtcNow(), settings.Detection.Model, time.GetElapsedTime(healthSince), modelHealth.TakeReport()));
                         healthSince = time.GetTimestamp();
                     }
+                    Reconfigure();
                     while (reader.TryRead(out TrackSnapshot? snapshot))
                     {
                         modelHealth.Observe(snapshot);
-                        Emit(stage.Add(snapshot).Events);
+                        var (ward, made) = stage.Add(snapshot);
+                        if (view is not null)
+                            foreach (Ward.WardSnapshot ws in ward) view.Board.Observe(ws, stage.RoleOf);
+                        Emit(made);
                         writer?.Write(snapshot);
                         if (snapshot.Sequence % 50 == 0) writer?.Flush();
                     }

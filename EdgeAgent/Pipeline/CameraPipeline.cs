@@ -14,7 +14,7 @@ namespace EdgeAgent.Pipeline;
 /// </summary>
 public sealed class CameraPipeline(string cameraId, PersonDetector detector, TrackerOptions trackerOptions, PipelineChannels channels, CameraHealth health,
                                    ReidEmbedder? embedder = null, ReidOptions? reidOptions = null, Roles.TrackRoles? roles = null,
-                                   Frames.FrameSampler? frames = null)
+                                   Frames.FrameSampler? frames = null, Web.LiveFrames? live = null)
 {
     private bool[] _need = new bool[64];
     private float[] _embeddings = [];
@@ -94,6 +94,10 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
             var (role, confidence) = roles?.RoleOf(tracks[i].Id) ?? (null, 0f);
             people[i] = new TrackedPerson(tracks[i].Id, tracks[i].Box, tracks[i].Score, tracks[i].Feature?.ToArray(), role, confidence);
         }
+        // The live view, only while someone watches: mosaicked here, like a sampled frame, before anything is drawn.
+        if (live is not null && live.Wanted(cameraId))
+            live.Offer(cameraId, image, _detections.Select(d => d.Box).Concat(tracks.Select(t => t.Box)),
+            people.Select(p => (p.Box, p.TrackId, p.Role)).ToList());
         health.FrameProcessed();
         var detections = new Detection[_detections.Count];
         for (int i = 0; i < detections.Length; i++) detections[i] = _detections[i].WithoutEmbedding;   // embeddings never leave

@@ -16,13 +16,15 @@ namespace EdgeAgent.Pipeline;
 public sealed class EventStage
 {
     private readonly WardStage _ward;
-    private readonly ZoneEngine _engine;
+    private ZoneEngine _engine;
+    private FloorPlan _plan;
     private readonly EventClock _clock;
     private readonly EventFactory _factory;
     private readonly BadgeFusion _fusion;
     private readonly bool _mediaTime;
     private readonly DateTimeOffset _epoch;
     private readonly double _minRoleConfidence;
+    private string _unknownRole;
     private readonly ConcurrentQueue<BadgeRead> _reads = new();
     private readonly ConcurrentQueue<ZoneEvent> _frames = new();   // made on other threads: uploaded frames, device status
     private readonly Dictionary<string, string> _badgeRoles = new(StringComparer.Ordinal);   // pseudonym → role learned at a door
@@ -36,11 +38,13 @@ public sealed class EventStage
         _ward = new WardStage(settings.Capture.Cameras, settings.Ward, wallClock);
         _clock = new EventClock(epoch);
         _engine = new ZoneEngine(plan, settings.Zones, _clock);
+        _plan = plan;
         _factory = factory;
         _fusion = new BadgeFusion(settings.Badges.FusionWindow);
         _mediaTime = mediaTime;
         _epoch = epoch;
         _minRoleConfidence = settings.Roles.MinConfidence;
+        _unknownRole = settings.Zones.UnknownRole;
         _steps = mediaTime ? null : new ClockSteps(wallClock);
         _wallClock = wallClock;
     }
@@ -102,6 +106,32 @@ public sealed class EventStage
         return Wrap(events);
     }
 
+    /// <summary>
+    /// Applies edited zones and calibrations without a restart (the web editor, after the file is saved and validated):
+    /// open presences exit and alerts clear with reason <c>reconfigured</c>, the new plan reports every zone's occupancy,
+    /// and each camera's new calibration maps the next frames. Only the zones and calibrations change; other settings
+    /// still need a restart.
+    /// </summary>
+    public IReadOnlyList<EventEnvelope> Reconfigure(AgentSettings next)
+    {
+        var problems = new List<string>();
+        FloorPlan plan = FloorPlan.Create(next.Zones, problems) ?? throw new ConfigurationException(problems);
+        var events = new List<ZoneEvent>(_engine.Retire());
+        _ward.Recalibrate(next.Capture.Cameras);
+        _engine = new ZoneEngine(plan, next.Zones, _clock);
+        _plan = plan;
+        _unknownRole = next.Zones.UnknownRole;
+        events.AddRange(_engine.Start(null));
+        return Wrap(events);
+    }
+
+    /// <summary>The zones now in use.</summary>
+    public FloorPlan Plan => _plan;
+
+    /// <summary>People present in each zone now, by role (what the zone.occupancy events report).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Occupancy() =>
+        _plan.Zones.ToDictionary(z => z.Zone.Id, z => _engine.OccupancyOf(z.Zone.Id), StringComparer.Ordinal);
+
     /// <summary>Graceful stop: everyone still present exits with reason <c>shutdown</c>.</summary>
     public IReadOnlyList<EventEnvelope> Stop() => Wrap(_engine.Stop());
 
@@ -115,7 +145,7 @@ public sealed class EventStage
             DrainReads();
             _floor.Clear();
             foreach (WardPerson p in ws.People)
-                _floor.Add(new FloorPerson(p.Pseudonym, p.FloorX, p.FloorY, RoleOf(p)));
+                _floor.Add(new FloorPerson(p.Pseudonym, p.FloorX, p.FloorY, RoleOrNull(p)));
             foreach (ZoneEvent e in _engine.Observe(_floor))
                 events.Add(e is DoorCrossed crossed ? Fuse(crossed) : e);
         }
@@ -123,10 +153,13 @@ public sealed class EventStage
         return (ready, Wrap(events));
     }
 
-    private string? RoleOf(WardPerson p) =>
+    private string? RoleOrNull(WardPerson p) =>
         _badgeRoles.TryGetValue(p.Pseudonym, out string? badge) ? badge
         : p.Role is not null && p.RoleConfidence >= _minRoleConfidence ? p.Role
         : null;
+
+    /// <summary>The role a person counts as in the zones (the dashboard colours people by it).</summary>
+    public string RoleOf(WardPerson p) => RoleOrNull(p) ?? _unknownRole;
 
     // A crossing takes the role of a read at the same door within the fusion window; the crossing event carries it.
     private DoorCrossed Fuse(DoorCrossed crossed)

@@ -21,7 +21,7 @@ public sealed class PipelineRunner : IDisposable
     private readonly Roles.UniformClassifier? _uniforms;
 
     public PipelineRunner(AgentSettings settings, PersonDetector detector, bool dropWhenBusy, ILoggerFactory loggers, TimeProvider time, bool ownsDetector = true,
-                          ReidEmbedder? embedder = null, Frames.FrameSampler? frames = null)
+                          ReidEmbedder? embedder = null, Frames.FrameSampler? frames = null, Web.LiveFrames? live = null)
     {
         _settings = settings;
         Detector = detector;
@@ -34,7 +34,7 @@ public sealed class PipelineRunner : IDisposable
         {
             _captures.Add(new CameraCapture(camera, settings.Capture, Channels.Frames(camera.Id).Writer, Health[camera.Id], time, captureLogger));
             _pipelines.Add(new CameraPipeline(camera.Id, detector, settings.Tracking, Channels, Health[camera.Id], embedder, settings.Reid,
-                _uniforms is null ? null : new Roles.TrackRoles(_uniforms, settings.Roles), frames));
+                _uniforms is null ? null : new Roles.TrackRoles(_uniforms, settings.Roles), frames, live));
         }
     }
 

@@ -10,10 +10,12 @@ namespace EdgeAgent.Ward;
 public sealed class FloorHomography
 {
     private readonly double[] _h;
+    private readonly double[] _inverse;
 
     private FloorHomography(double[] h, double rmsError)
     {
         _h = h;
+        _inverse = Invert(h);
         ReprojectionErrorMetres = rmsError;
     }
 
@@ -51,6 +53,34 @@ public sealed class FloorHomography
     {
         double w = _h[6] * u + _h[7] * v + _h[8];
         return ((_h[0] * u + _h[1] * v + _h[2]) / w, (_h[3] * u + _h[4] * v + _h[5]) / w);
+    }
+
+    /// <summary>
+    /// Where a floor point (metres) appears in the camera frame, normalised 0..1 (for drawing zones on the live view).
+    /// Null when the point lies behind the camera's horizon.
+    /// </summary>
+    public (double U, double V)? ToImage(double x, double y)
+    {
+        double w = _inverse[6] * x + _inverse[7] * y + _inverse[8];
+        if (Math.Abs(w) < 1e-12) return null;
+        double u = (_inverse[0] * x + _inverse[1] * y + _inverse[2]) / w, v = (_inverse[3] * x + _inverse[4] * y + _inverse[5]) / w;
+        // The point must map back in front of the camera: the forward mapping's w has the sign it has for image points.
+        double forward = _h[6] * u + _h[7] * v + _h[8];
+        return forward * (_h[6] * 0.5 + _h[7] * 0.5 + _h[8]) > 0 ? (u, v) : null;
+    }
+
+    // The adjugate over the determinant; the fit already refused degenerate matrices.
+    private static double[] Invert(double[] m)
+    {
+        double a = m[0], b = m[1], c = m[2], d = m[3], e = m[4], f = m[5], g = m[6], h = m[7], i = m[8];
+        double det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+        if (Math.Abs(det) < 1e-300) det = 1e-300;
+        return
+        [
+            (e * i - f * h) / det, (c * h - b * i) / det, (b * f - c * e) / det,
+            (f * g - d * i) / det, (a * i - c * g) / det, (c * d - a * f) / det,
+            (d * h - e * g) / det, (b * g - a * h) / det, (a * e - b * d) / det,
+        ];
     }
 
     private static bool SpansTwoDimensions(IReadOnlyList<(double X, double Y)> pts)

@@ -16,6 +16,15 @@ public sealed class WardStage
 
     public WardStage(IEnumerable<CameraOptions> cameras, WardOptions options, TimeProvider time)
     {
+        Recalibrate(cameras);
+        _registry = new WardIdentityRegistry(options, time);
+        _merge = new TimeOrderedMerge(time);
+    }
+
+    /// <summary>Each camera's floor mapping from its calibration (at start, and when the editor saves new ones).</summary>
+    public void Recalibrate(IEnumerable<CameraOptions> cameras)
+    {
+        _floor.Clear();
         foreach (CameraOptions c in cameras)
         {
             if (c.Calibration is null) continue;
@@ -23,8 +32,6 @@ public sealed class WardStage
                 ?? throw new InvalidOperationException($"camera '{c.Id}': {problem}");   // the validator reports this first
             _floor[c.Id] = h;
         }
-        _registry = new WardIdentityRegistry(options, time);
-        _merge = new TimeOrderedMerge(time);
     }
 
     /// <summary>

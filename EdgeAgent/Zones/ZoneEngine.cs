@@ -108,15 +108,31 @@ public sealed class ZoneEngine
     }
 
     /// <summary>Graceful stop: every open presence exits (reason <c>shutdown</c>) so nothing is left open.</summary>
-    public IReadOnlyList<ZoneEvent> Stop()
+    public IReadOnlyList<ZoneEvent> Stop() => Close("shutdown", clearAlerts: false);
+
+    /// <summary>
+    /// The floor plan is being replaced (the editor saved new zones): every open presence exits and every raised alert
+    /// clears with reason <c>reconfigured</c>; this engine is not used again. People still inside enter the new zones
+    /// after <c>EnterAfter</c>.
+    /// </summary>
+    public IReadOnlyList<ZoneEvent> Retire() => Close("reconfigured", clearAlerts: true);
+
+    private List<ZoneEvent> Close(string reason, bool clearAlerts)
     {
         DateTimeOffset now = _time.GetUtcNow();
         var events = new List<ZoneEvent>();
         foreach (Person p in _people.Values)
             foreach (var (zone, presence) in p.Zones)
-                if (presence.EnteredAt is { } entered) events.Add(new ZoneExited(presence.LastInside, zone, p.Id, presence.Role, entered, "shutdown"));
+                if (presence.EnteredAt is { } entered) events.Add(new ZoneExited(presence.LastInside, zone, p.Id, presence.Role, entered, reason));
         _people.Clear();
         events.AddRange(Occupancy(now, periodic: false));
+        if (clearAlerts)
+            foreach (AvailabilityRule rule in _plan.Rules)
+                if (_rules[rule.Id] is { Alerting: true, UnstaffedSince: { } since })
+                {
+                    events.Add(new AvailabilityCleared(now, rule.Id, rule.Zone, since, reason));
+                    _rules[rule.Id].Alerting = false;
+                }
         return events;
     }
 

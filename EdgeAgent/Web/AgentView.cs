@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using EdgeAgent.Capture;
+using EdgeAgent.Configuration;
+using EdgeAgent.Health;
+using EdgeAgent.Pipeline;
+
+namespace EdgeAgent.Web;
+
+/// <summary>
+/// What the web server may see of the running agent, and the one way it may change it. The worker attaches its parts
+/// when they exist; the pages read them. A saved configuration is handed to the event loop, which applies it between
+/// two batches (the web server's threads never touch the zone engine).
+/// </summary>
+public sealed class AgentView
+{
+    private readonly ConcurrentQueue<(AgentSettings Settings, TaskCompletionSource<long> Applied)> _reconfigure = new();
+    private readonly ConcurrentDictionary<string, (long At, long Processed)> _rates = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private volatile AgentSettings _settings;
+
+    public AgentView(AgentSettings settings, string configPath, TimeProvider time)
+    {
+        _settings = settings;
+        _time = time;
+        ConfigPath = configPath;
+        Board = new WardBoard(settings.Web);
+        Live = new LiveFrames(settings.Web, settings.Frames, time);
+        Live.SetOverlay(settings);
+        Started = time.GetTimestamp();
+    }
+
+    public WardBoard Board { get; }
+    public LiveFrames Live { get; }
+    public string ConfigPath { get; }
+    public long Started { get; }
+
+    /// <summary>The settings in effect (the zones and calibrations change when the editor saves).</summary>
+    public AgentSettings Settings => _settings;
+
+    /// <summary>True when fleet updates own the configuration: the editor may then not write the file.</summary>
+    public bool FleetManaged => _settings.Fleet.Enabled;
+
+    // Attached by the worker once each exists (null before, and in a replay).
+    public volatile IReadOnlyDictionary<string, CameraHealth>? Cameras;
+    public volatile Inference.PersonDetector? Detector;
+    public volatile Reid.ReidEmbedder? Embedder;
+    public volatile EventDelivery? Delivery;
+    public volatile Func<string?>? Silent;
+
+    /// <summary>Frames processed per second since the previous call at least a second ago (null at the first).</summary>
+    public double? FramesPerSecond(CameraHealth camera)
+    {
+        long now = _time.GetTimestamp();
+        long processed = camera.FramesProcessed;
+        if (!_rates.TryGetValue(camera.CameraId, out var previous))
+        {
+            _rates[camera.CameraId] = (now, processed);
+            return null;
+        }
+        double seconds = (now - previous.At) / (double)_time.TimestampFrequency;
+        if (seconds < 1) return _lastRates.GetValueOrDefault(camera.CameraId);
+        double rate = Math.Round((processed - previous.Processed) / seconds, 1);
+        _rates[camera.CameraId] = (now, processed);
+        _lastRates[camera.CameraId] = rate;
+        return rate;
+    }
+
+    private readonly ConcurrentDictionary<string, double?> _lastRates = new(StringComparer.Ordinal);
+
+    /// <summary>Hands validated settings to the event loop; completes with the last event sequence once applied.</summary>
+    public Task<long> Reconfigure(AgentSettings next)
+    {
+        var applied = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _reconfigure.Enqueue((next, applied));
+        return applied.Task;
+    }
+
+    /// <summary>The event loop takes a pending reconfiguration.</summary>
+    public bool TryTakeReconfiguration(out AgentSettings next, out TaskCompletionSource<long> applied)
+    {
+        if (_reconfigure.TryDequeue(out var item))
+        {
+            (next, applied) = item;
+            return true;
+        }
+        (next, applied) = (null!, null!);
+        return false;
+    }
+
+    /// <summary>The event loop applied new settings.</summary>
+    public void Applied(AgentSettings settings)
+    {
+        _settings = settings;
+        Live.SetOverlay(settings);
+    }
+
+    public static IReadOnlyDictionary<string, long> Drops(CameraHealth h) =>
+        Enum.GetValues<DropReason>().ToDictionary(r => r.Tag(), h.Dropped, StringComparer.Ordinal);
+}

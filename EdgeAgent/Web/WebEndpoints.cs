@@ -1,0 +1,241 @@
+using System.Diagnostics.Metrics;
+using System.Text;
+using System.Text.Json;
+using EdgeAgent.Capture;
+using EdgeAgent.Health;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace EdgeAgent.Web;
+
+/// <summary>
+/// The agent's web surface on Kestrel: pages (status, live view, editor, dashboard) served from the assembly, their
+/// JSON API, the live frames (MJPEG), the dashboard's server-sent events, <c>/metrics</c> (OpenTelemetry, Prometheus
+/// text) and <c>/healthz</c>. Every path but <c>/healthz</c> and the login page needs the token when one is set.
+/// </summary>
+public static class WebEndpoints
+{
+    private const string CsrfHeader = "X-Edge-Request";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static void AddWeb(this WebApplicationBuilder builder, AgentView view)
+    {
+        WebOptions o = view.Settings.Web;
+        builder.WebHost.UseUrls(o.Urls);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 256 * 1024;   // a configuration edit; nothing bigger is accepted
+        });
+        builder.Services.AddSingleton(view);
+        builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edge-agent", serviceVersion: Pipeline.EventDelivery.AgentVersion)).WithMetrics(m => m.AddMeter(EdgeMetrics.Meter.Name).AddPrometheusExporter());
+    }
+
+    public static void MapWeb(this WebApplication app, AgentView view)
+    {
+        var access = new WebAccess(view.Settings.Web);
+        var editor = new ConfigEditor(view.ConfigPath);
+        ObserveGauges(view);
+
+        app.Use(async (ctx, next) =>
+        {
+            ctx.Response.Headers.XContentTypeOptions = "nosniff";
+            ctx.Response.Headers["Referrer-Policy"] = "no-referrer";
+            ctx.Response.Headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'";
+            string path = ctx.Request.Path.Value ?? "/";
+            if (path is "/healthz" or "/login" or "/assets/app.css" or "/assets/login.js") { await next(ctx); return; }
+            if (!access.Allows(WebAccess.Presented(ctx.Request.Headers.Authorization, ctx.Request.Cookies[WebAccess.CookieName])))
+            {
+                await Refuse(ctx, path);
+                return;
+            }
+            // A state-changing request must come from the pages' own script (a custom header cannot be sent cross-site).
+            if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method) && !ctx.Request.Headers.ContainsKey(CsrfHeader))
+            {
+                ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await ctx.Response.WriteAsJsonAsync(new { error = $"the {CsrfHeader} header is required" });
+                return;
+            }
+            await next(ctx);
+        });
+
+        app.MapGet("/", ctx => Page(ctx, "status.html"));
+        app.MapGet("/live", ctx => Page(ctx, "live.html"));
+        app.MapGet("/editor", ctx => Page(ctx, "editor.html"));
+        app.MapGet("/dashboard", ctx => Page(ctx, "dashboard.html"));
+        app.MapGet("/login", ctx => Page(ctx, "login.html"));
+        app.MapGet("/assets/{file}", (HttpContext ctx, string file) => Page(ctx, file));
+        app.MapPost("/login", async ctx =>
+        {
+            IFormCollection form = await ctx.Request.ReadFormAsync(ctx.RequestAborted);
+            string token = form["token"].ToString();
+            if (!access.TokenRequired || !access.Allows(token))
+            {
+                ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await Page(ctx, "login.html", status: StatusCodes.Status401Unauthorized);
+                return;
+            }
+            ctx.Response.Cookies.Append(WebAccess.CookieName, token, new CookieOptions
+            {
+                HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = ctx.Request.IsHttps, Path = "/",
+            });
+            string back = form["next"].ToString();
+            ctx.Response.Redirect(back.StartsWith('/') && !back.StartsWith("//", StringComparison.Ordinal) ? back : "/", permanent: false);
+        }).DisableAntiforgery();
+
+        app.MapGet("/healthz", (HttpContext ctx) =>
+        {
+            // Minimal on purpose: open to the hospital's monitoring without the token.
+            string? silent = view.Silent is { } check ? check() : "starting";
+            return silent is null
+                ? Results.Json(new { status = "ok" })
+                : Results.Json(new { status = "unhealthy", silent }, statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+
+        app.MapGet("/api/status", () => Results.Json(StatusReport.Of(view), Json));
+        app.MapGet("/api/dashboard", () => Results.Json(view.Board.Snapshot(), Json));
+        app.MapGet("/api/dashboard/stream", (HttpContext ctx) => StreamDashboard(ctx, view.Board));
+        app.MapGet("/api/cameras/{id}/live.jpg", async (string id, CancellationToken ct) =>
+        {
+            if (!view.Settings.Capture.Cameras.Any(c => c.Id == id)) return Results.NotFound(new { error = $"no camera '{id}'" });
+            var frame = view.Live.Latest(id) ?? await view.Live.NextAsync(id, 0, TimeSpan.FromSeconds(10), ct);
+            view.Live.Watch(id);
+            return frame is { } f ? Results.File(f.Jpeg, "image/jpeg") : Results.Json(new { error = $"camera '{id}' delivered no frame within 10 s" }, statusCode: 503);
+        });
+        app.MapGet("/api/cameras/{id}/live.mjpeg", (HttpContext ctx, string id) => StreamCamera(ctx, view, id));
+        app.MapGet("/api/editor", () => Results.Json(EditorModel(view), Json));
+        app.MapPost("/api/calibration/fit", (CalibrationRequest request) => Results.Json(CalibrationFit.Fit(request), Json)).DisableAntiforgery();
+        app.MapPut("/api/config", async (ConfigEditor.Edit edit, CancellationToken ct) =>
+        {
+            if (view.FleetManaged)
+                return Results.Json(new { problems = new[] { "Fleet:Enabled: this ward's configuration is managed by fleet updates; publish the edited zones as a release (see docs/fleet.md)" } }, Json, statusCode: StatusCodes.Status409Conflict);
+            var (settings, problems) = editor.Save(edit);
+            if (settings is null) return Results.Json(new { problems }, Json, statusCode: StatusCodes.Status400BadRequest);
+            long seq = await view.Reconfigure(settings).WaitAsync(TimeSpan.FromSeconds(30), ct);
+            return Results.Json(new { saved = view.ConfigPath, appliedAfterSeq = seq }, Json);
+        }).DisableAntiforgery();
+    }
+
+    private static async Task Refuse(HttpContext ctx, string path)
+    {
+        ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        if (path.StartsWith("/api/", StringComparison.Ordinal) || path == "/metrics")
+        {
+            ctx.Response.Headers.WWWAuthenticate = "Bearer";
+            await ctx.Response.WriteAsJsonAsync(new { error = "a valid token is required" });
+            return;
+        }
+        await Page(ctx, "login.html", status: StatusCodes.Status401Unauthorized);
+    }
+
+    private static async Task Page(HttpContext ctx, string file, int status = StatusCodes.Status200OK)
+    {
+        using Stream? stream = typeof(WebEndpoints).Assembly.GetManifestResourceStream("wwwroot/" + file);
+        if (stream is null || file.Contains('/') || file.Contains(".."))
+        {
+            ctx.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = Path.GetExtension(file) switch
+        {
+            ".html" => "text/html; charset=utf-8",
+            ".css" => "text/css; charset=utf-8",
+            ".js" => "text/javascript; charset=utf-8",
+            ".svg" => "image/svg+xml",
+            _ => "application/octet-stream",
+        };
+        ctx.Response.Headers.CacheControl = "no-cache";
+        await stream.CopyToAsync(ctx.Response.Body, ctx.RequestAborted);
+    }
+
+    // Server-sent events: a snapshot whenever the board changes (at most 4 a second), a comment every 15 s otherwise.
+    private static async Task StreamDashboard(HttpContext ctx, WardBoard board)
+    {
+        ctx.Response.ContentType = "text/event-stream";
+        ctx.Response.Headers.CacheControl = "no-cache";
+        ctx.Response.Headers["X-Accel-Buffering"] = "no";
+        CancellationToken ct = ctx.RequestAborted;
+        long seen = -1;
+        DateTime quietSince = DateTime.UtcNow;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                long version = board.Version;
+                if (version != seen)
+                {
+                    seen = version;
+                    await ctx.Response.WriteAsync("event: board\ndata: " + JsonSerializer.Serialize(board.Snapshot(), Json) + "\n\n", ct);
+                    await ctx.Response.Body.FlushAsync(ct);
+                    quietSince = DateTime.UtcNow;
+                }
+                else if (DateTime.UtcNow - quietSince > TimeSpan.FromSeconds(15))
+                {
+                    await ctx.Response.WriteAsync(": keep-alive\n\n", ct);
+                    await ctx.Response.Body.FlushAsync(ct);
+                    quietSince = DateTime.UtcNow;
+                }
+                await Task.Delay(250, ct);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private static async Task StreamCamera(HttpContext ctx, AgentView view, string id)
+    {
+        if (!view.Settings.Capture.Cameras.Any(c => c.Id == id))
+        {
+            ctx.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+        ctx.Response.ContentType = "multipart/x-mixed-replace; boundary=frame";
+        ctx.Response.Headers.CacheControl = "no-cache";
+        CancellationToken ct = ctx.RequestAborted;
+        long version = 0;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                if (await view.Live.NextAsync(id, version, TimeSpan.FromSeconds(5), ct) is not { } frame) continue;
+                version = frame.Version;
+                await ctx.Response.WriteAsync($"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: {frame.Jpeg.Length}\r\n\r\n", ct);
+                await ctx.Response.Body.WriteAsync(frame.Jpeg, ct);
+                await ctx.Response.WriteAsync("\r\n", ct);
+                await ctx.Response.Body.FlushAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private static object EditorModel(AgentView view)
+    {
+        var s = view.Settings;
+        return new
+        {
+            configPath = view.ConfigPath,
+            fleetManaged = view.FleetManaged,
+            cameras = s.Capture.Cameras.Select(c => new { c.Id, calibration = c.Calibration }),
+            areas = s.Zones.Areas,
+            doors = s.Zones.Doors.Select(d => new { d.Id, d.Line, inside = d.Inside.ToString(), d.Zone }),
+            availability = s.Zones.Availability,
+        };
+    }
+
+    private static void ObserveGauges(AgentView view)
+    {
+        EdgeMetrics.OutboxPendingSource = () =>
+            view.Delivery?.Outbox?.Stats() is { } stats
+                ? stats.Pending.Select(kv => new Measurement<long>(kv.Value, new KeyValuePair<string, object?>("destination", kv.Key)))
+                : [];
+        EdgeMetrics.OccupancySource = () => view.Board.Snapshot().Zones.SelectMany(z => z.Occupancy.Select(r =>
+            new Measurement<long>(r.Value, new KeyValuePair<string, object?>("zone.id", z.Id), new KeyValuePair<string, object?>("role", r.Key))));
+        EdgeMetrics.CameraConnectedSource = () => view.Cameras?.Values.Select(c =>
+            new Measurement<long>(c.Connected ? 1 : 0, new KeyValuePair<string, object?>("camera.id", c.CameraId))) ?? [];
+    }
+}
