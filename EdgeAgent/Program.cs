@@ -20,7 +20,7 @@ try
 {
     return command switch
     {
-        "run" => await RunServiceAsync(new CliArgs(rest, new HashSet<string>())),
+        "run" => await RunServiceAsync(new CliArgs(rest, new HashSet<string>()), loggers),
         "replay" => await ReplayCommand.RunAsync(new CliArgs(rest, ReplayCommand.Flags), loggers, cancel.Token),
         "bench" => await BenchCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), loggers, cancel.Token),
         "models" => await ModelsCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), cancel.Token),
@@ -53,7 +53,7 @@ static int CheckConfiguration(CliArgs cli)
     return ExitCodes.Ok;
 }
 
-static async Task<int> RunServiceAsync(CliArgs cli)
+static async Task<int> RunServiceAsync(CliArgs cli, ILoggerFactory loggers)
 {
     string? config = cli.Get("config");
     cli.RejectUnknown();
@@ -63,8 +63,10 @@ static async Task<int> RunServiceAsync(CliArgs cli)
     var (settings, onTrial) = EdgeAgent.Fleet.FleetStartup.Resolve(provisioned);
 
     var fleetContext = new EdgeAgent.Fleet.FleetContext(config ?? SettingsLoader.DefaultConfigPath, onTrial);
-    if (!settings.Web.Enabled)
+    string? webProblem = null;
+    if (!settings.Web.Enabled || !WebAccess.CanListen(settings.Web.Urls, out webProblem))
     {
+        if (webProblem is not null) loggers.CreateLogger("EdgeAgent.Web").LogError("Web:Urls: {Problem}; the agent runs without its pages, /metrics and /healthz", webProblem);
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         AddAgent(builder.Services, settings, fleetContext);
         using IHost host = builder.Build();
@@ -79,14 +81,7 @@ static async Task<int> RunServiceAsync(CliArgs cli)
     web.AddWeb(view);
     await using WebApplication app = web.Build();
     app.MapWeb(view);
-    try
-    {
-        await app.StartAsync();
-    }
-    catch (IOException e)
-    {
-        throw new ConfigurationException([$"Web:Urls: cannot listen on '{settings.Web.Urls}': {e.Message}"]);
-    }
+    await app.StartAsync();
     await app.WaitForShutdownAsync();
     return Environment.ExitCode;
 }

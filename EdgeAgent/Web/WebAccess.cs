@@ -56,4 +56,36 @@ public sealed class WebAccess
         }
         return true;
     }
+
+    /// <summary>
+    /// Whether every URL's address and port can be bound now (checked before the host starts: without its pages the agent
+    /// still tracks and delivers events, so a taken port is logged and the web part left out, never a stopped ward).
+    /// </summary>
+    public static bool CanListen(string urls, out string? problem)
+    {
+        problem = null;
+        foreach (string raw in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string probe = raw.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+            if (!Uri.TryCreate(probe, UriKind.Absolute, out Uri? uri)) continue;   // the validator names it
+            string host = uri.Host.Trim('[', ']');
+            System.Net.IPAddress address = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? System.Net.IPAddress.Loopback
+                : System.Net.IPAddress.TryParse(host, out var ip) ? ip : System.Net.IPAddress.Any;
+            var listener = new System.Net.Sockets.TcpListener(address, uri.Port);
+            try
+            {
+                listener.Start();
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                problem = $"cannot listen on {raw}: {e.Message}";
+                return false;
+            }
+            finally
+            {
+                listener.Stop();
+            }
+        }
+        return true;
+    }
 }

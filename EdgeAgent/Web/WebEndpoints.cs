@@ -20,7 +20,7 @@ namespace EdgeAgent.Web;
 public static class WebEndpoints
 {
     private const string CsrfHeader = "X-Edge-Request";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     public static void AddWeb(this WebApplicationBuilder builder, AgentView view)
     {
@@ -47,7 +47,7 @@ public static class WebEndpoints
             ctx.Response.Headers["Referrer-Policy"] = "no-referrer";
             ctx.Response.Headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'";
             string path = ctx.Request.Path.Value ?? "/";
-            if (path is "/healthz" or "/login" or "/assets/app.css" or "/assets/login.js") { await next(ctx); return; }
+            if (path is "/healthz" or "/login" or "/assets/app.css" or "/assets/icon.svg" or "/favicon.ico") { await next(ctx); return; }
             if (!access.Allows(WebAccess.Presented(ctx.Request.Headers.Authorization, ctx.Request.Cookies[WebAccess.CookieName])))
             {
                 await Refuse(ctx, path);
@@ -67,7 +67,8 @@ public static class WebEndpoints
         app.MapGet("/live", ctx => Page(ctx, "live.html"));
         app.MapGet("/editor", ctx => Page(ctx, "editor.html"));
         app.MapGet("/dashboard", ctx => Page(ctx, "dashboard.html"));
-        app.MapGet("/login", ctx => Page(ctx, "login.html"));
+        app.MapGet("/favicon.ico", ctx => Page(ctx, "icon.svg"));
+        app.MapGet("/login", ctx => Page(ctx, "login.html", next: ctx.Request.Query["next"].ToString() is { Length: > 0 } n && n.StartsWith('/') ? n : "/"));
         app.MapGet("/assets/{file}", (HttpContext ctx, string file) => Page(ctx, file));
         app.MapPost("/login", async ctx =>
         {
@@ -75,8 +76,8 @@ public static class WebEndpoints
             string token = form["token"].ToString();
             if (!access.TokenRequired || !access.Allows(token))
             {
-                ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                await Page(ctx, "login.html", status: StatusCodes.Status401Unauthorized);
+                await Page(ctx, "login.html", StatusCodes.Status401Unauthorized,
+                    message: access.TokenRequired ? "That token was refused." : "This agent has no token set (Web:Token); no sign-in is needed.", next: "/");
                 return;
             }
             ctx.Response.Cookies.Append(WebAccess.CookieName, token, new CookieOptions
@@ -109,16 +110,28 @@ public static class WebEndpoints
         });
         app.MapGet("/api/cameras/{id}/live.mjpeg", (HttpContext ctx, string id) => StreamCamera(ctx, view, id));
         app.MapGet("/api/editor", () => Results.Json(EditorModel(view), Json));
-        app.MapPost("/api/calibration/fit", (CalibrationRequest request) => Results.Json(CalibrationFit.Fit(request), Json)).DisableAntiforgery();
-        app.MapPut("/api/config", async (ConfigEditor.Edit edit, CancellationToken ct) =>
+        app.MapPost("/api/calibration/fit", async (HttpContext ctx) =>
+            await Body<CalibrationRequest>(ctx) is { } request
+                ? Results.Json(CalibrationFit.Fit(request), Json)
+                : Results.Json(new CalibrationResult(false, "the request is not {imagePoints: [[x, y], ...], floorPoints: [[x, y], ...]}", null, []), Json, statusCode: 400));
+        app.MapPut("/api/config", async (HttpContext ctx, CancellationToken ct) =>
         {
+            if (await Body<ConfigEditor.Edit>(ctx) is not { } edit)
+                return Results.Json(new { problems = new[] { "the request is not an edit: {areas: [...], doors: [...], calibrations: {camera: {imagePoints, floorPoints}}} with numbers for every coordinate" } }, Json, statusCode: 400);
             if (view.FleetManaged)
                 return Results.Json(new { problems = new[] { "Fleet:Enabled: this ward's configuration is managed by fleet updates; publish the edited zones as a release (see docs/fleet.md)" } }, Json, statusCode: StatusCodes.Status409Conflict);
             var (settings, problems) = editor.Save(edit);
             if (settings is null) return Results.Json(new { problems }, Json, statusCode: StatusCodes.Status400BadRequest);
             long seq = await view.Reconfigure(settings).WaitAsync(TimeSpan.FromSeconds(30), ct);
             return Results.Json(new { saved = view.ConfigPath, appliedAfterSeq = seq }, Json);
-        }).DisableAntiforgery();
+        });
+    }
+
+    // A malformed request body is answered with what was expected, never a bare 400 or a 500.
+    private static async Task<T?> Body<T>(HttpContext ctx) where T : class
+    {
+        try { return await JsonSerializer.DeserializeAsync<T>(ctx.Request.Body, Json, ctx.RequestAborted); }
+        catch (JsonException) { return null; }
     }
 
     private static async Task Refuse(HttpContext ctx, string path)
@@ -130,10 +143,10 @@ public static class WebEndpoints
             await ctx.Response.WriteAsJsonAsync(new { error = "a valid token is required" });
             return;
         }
-        await Page(ctx, "login.html", status: StatusCodes.Status401Unauthorized);
+        await Page(ctx, "login.html", StatusCodes.Status401Unauthorized, message: null, next: path);
     }
 
-    private static async Task Page(HttpContext ctx, string file, int status = StatusCodes.Status200OK)
+    private static async Task Page(HttpContext ctx, string file, int status = StatusCodes.Status200OK, string? message = null, string? next = null)
     {
         using Stream? stream = typeof(WebEndpoints).Assembly.GetManifestResourceStream("wwwroot/" + file);
         if (stream is null || file.Contains('/') || file.Contains(".."))
@@ -142,12 +155,24 @@ public static class WebEndpoints
             return;
         }
         ctx.Response.StatusCode = status;
+        if (message is not null || next is not null)
+        {
+            // The login page: the refusal and the page to return to, HTML-encoded.
+            string html = await new StreamReader(stream).ReadToEndAsync(ctx.RequestAborted);
+            if (message is not null) html = html.Replace("<!--message-->", $"<p class=\"error\" role=\"alert\">{System.Net.WebUtility.HtmlEncode(message)}</p>", StringComparison.Ordinal);
+            if (next is not null) html = html.Replace("name=\"next\" value=\"/\"", $"name=\"next\" value=\"{System.Net.WebUtility.HtmlEncode(next)}\"", StringComparison.Ordinal);
+            ctx.Response.ContentType = "text/html; charset=utf-8";
+            ctx.Response.Headers.CacheControl = "no-store";
+            await ctx.Response.WriteAsync(html, ctx.RequestAborted);
+            return;
+        }
         ctx.Response.ContentType = Path.GetExtension(file) switch
         {
             ".html" => "text/html; charset=utf-8",
             ".css" => "text/css; charset=utf-8",
             ".js" => "text/javascript; charset=utf-8",
             ".svg" => "image/svg+xml",
+            ".ico" => "image/x-icon",
             _ => "application/octet-stream",
         };
         ctx.Response.Headers.CacheControl = "no-cache";

@@ -1,0 +1,39 @@
+// Status page: cameras, models, outbox, updates; refreshed every 2 seconds.
+"use strict";
+(() => {
+  const $ = id => document.getElementById(id);
+  const row = (...cells) => Edge.el("tr", null, ...cells);
+  const td = (text, cls) => Edge.el("td", cls ? { class: cls } : null, text);
+  const fill = (tbody, rows) => tbody.replaceChildren(...rows);
+
+  function render(s) {
+    const state = s.healthy ? Edge.el("span", { class: "ok" }, "healthy") : Edge.el("span", { class: "bad" }, "not healthy: " + (s.silent || "?") + " silent");
+    $("summary").replaceChildren(`Ward ${s.ward.site}/${s.ward.id}, device ${s.ward.device}, agent ${s.agent}, up ${Math.floor(s.uptimeSeconds / 60)} min — `, state);
+    fill($("cameras").tBodies[0], s.cameras.map(c => {
+      const drops = Object.entries(c.dropped).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(", ") || "none";
+      return row(td(c.id), Edge.el("td", null, Edge.el("span", { class: c.connected ? "ok" : "bad" }, c.connected ? "delivering" : "not delivering")),
+        td(c.fps ?? "…", "num"), td(c.framesProcessed, "num"), td(drops), td(c.reconnects, "num"), td(c.lastError || "–"));
+    }));
+    $("provider").textContent = s.executionProvider || "–";
+    fill($("models").tBodies[0], s.models.map(m => row(td(m.role), td(m.name), Edge.el("td", null, Edge.el("code", null, m.file)),
+      Edge.el("td", null, Edge.el("code", { title: m.sha256 }, m.sha256.slice(0, 12) + "…")), td(m.provider))));
+    $("outbox").textContent = s.outbox
+      ? `${s.outbox.messages} event(s) kept on the device (${Math.round(s.outbox.bytes / 1024)} KiB), last sequence ${s.outbox.lastSeq}.`
+      : "No destination configured: events are written to the local file only.";
+    fill($("destinations").tBodies[0], s.destinations.map(d => row(td(d.name),
+      Edge.el("td", null, Edge.el("span", { class: d.connected ? "ok" : "bad" }, d.connected ? "connected" : "down")),
+      td(d.pending, "num"), td(d.published, "num"), td(d.alarm || "–"))));
+    const u = s.update;
+    const items = u.enabled
+      ? [["Running release", u.current || "provisioned"], ["Desired", u.desired ?? "–"], ["On trial", u.pending ?? "–"], ["Last failure", u.failedVersion ? `${u.failedVersion}: ${u.failedReason}` : "–"]]
+      : [["Fleet updates", "off (Fleet:Enabled)"]];
+    $("update").replaceChildren(...items.flatMap(([k, v]) => [Edge.el("dt", null, k), Edge.el("dd", null, String(v))]));
+  }
+
+  async function refresh() {
+    try { render(await Edge.get("/api/status")); }
+    catch (e) { $("summary").textContent = "The agent did not answer: " + e.message; }
+  }
+  refresh();
+  setInterval(refresh, 2000);
+})();
