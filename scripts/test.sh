@@ -13,10 +13,11 @@ mkdir -p "$assets"
 
 # OpenCvSharp's native library needs GTK; RTSP tests need ffmpeg and GStreamer's RTSP server with python3-gi;
 # badge reader tests need socat (pseudo-terminal pairs); CloudSync tests a real mosquitto broker; the systemd unit is
-# linted with systemd-analyze, the .deb with lintian, the scripts with shellcheck and bats.
+# linted with systemd-analyze, the .deb with lintian, the scripts with shellcheck and bats; the web pages are tested in
+# Debian's chromium.
 apt_install libgtk-3-0 ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 \
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad socat mosquitto mosquitto-clients \
-  systemd lintian shellcheck bats dpkg-dev openssl binutils
+  systemd lintian shellcheck bats dpkg-dev openssl binutils chromium
 command -v dotnet >/dev/null || { echo "the .NET SDK 10 is required (dotnet not found)" >&2; exit 1; }
 
 video=$(find_sample_video "$assets")
@@ -37,6 +38,12 @@ if [ ! -x "$assets/node_modules/.bin/azurite-blob" ]; then
   command -v npm >/dev/null || apt_install npm
   echo "installing Azurite (npm) into .test-assets"
   npm install --prefix "$assets" --no-audit --no-fund --silent azurite@3.37.0 >/dev/null
+fi
+# The pages' accessibility check runs axe-core (npm) in the browser.
+if [ ! -s "$assets/node_modules/axe-core/axe.min.js" ]; then
+  command -v npm >/dev/null || apt_install npm
+  echo "installing axe-core (npm) into .test-assets"
+  npm install --prefix "$assets" --no-audit --no-fund --silent axe-core@4.14.1 >/dev/null
 fi
 
 dotnet build -c Release EdgeTracking.sln -v quiet -nologo -clp:ErrorsOnly

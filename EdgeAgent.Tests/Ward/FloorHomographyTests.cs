@@ -26,6 +26,20 @@ public class FloorHomographyTests
         Assert.That(y, Is.EqualTo(3.25).Within(1e-6));
     }
 
+    [Test]
+    public void ToImage_FloorPointsInView_AreWhereTheCameraSeesThem()
+    {
+        var floor = new List<(double X, double Y)> { (0, 0), (8, 0), (0, 10), (8, 10), (4, 5), (2, 8) };
+        var h = FloorHomography.Fit(floor.Select(p => Project(p.X, p.Y)).ToList(), floor, out _)!;
+        var (u, v) = Project(6.5, 2.5);
+        var image = h.ToImage(6.5, 2.5);
+        Assert.That(image, Is.Not.Null);
+        Assert.That(image!.Value.U, Is.EqualTo(u).Within(1e-6));
+        Assert.That(image.Value.V, Is.EqualTo(v).Within(1e-6));
+        // Beyond the horizon (w of the projection <= 0: y <= -50 here) there is no image point.
+        Assert.That(h.ToImage(4, -80), Is.Null);
+    }
+
     [TestCase(3, "at least 4 point pairs")]
     [TestCase(0, "on one line")]
     public void Fit_UnusablePoints_SaysWhy(int count, string expected)

@@ -150,6 +150,24 @@ public class ZoneEngineTests
     }
 
     [Test]
+    public void Retire_ZonesEdited_EveryPresenceExitsAndEveryAlertClearsWithReasonReconfigured()
+    {
+        var (engine, time) = Create();
+        time.Advance(TimeSpan.FromMinutes(11));
+        Assert.That(engine.Tick().OfType<AvailabilityAlert>().ToList(), Has.Count.EqualTo(1));
+        Walk(engine, time, Visitor, "visitor", TimeSpan.FromSeconds(1), (2, 2), (2, 2), (2, 2));
+        var events = engine.Retire();
+        ZoneExited exit = events.OfType<ZoneExited>().Single();
+        Assert.That((exit.Zone, exit.Reason), Is.EqualTo(("bay3", "reconfigured")));
+        AvailabilityCleared cleared = events.OfType<AvailabilityCleared>().Single();
+        Assert.That((cleared.Rule, cleared.Reason), Is.EqualTo(("bay3-staffed", "reconfigured")));
+        Assert.That(events.OfType<ZoneOccupancy>().Single(o => o.Zone == "bay3").ByRole, Is.Empty, "bay 3 reported empty");
+        Assert.That(engine.Snapshot().Presences, Is.Empty);
+        Assert.That(engine.Snapshot().Alerts, Is.Empty, "nothing left open for a restart to close again");
+        EventSchema.AssertAllValid(events.Select(e => new EventFactory("dev", "site", "ward", 0).Create(e)));
+    }
+
+    [Test]
     public void Start_AfterCrash_ClosesLeftOpenPresencesAndAlertsWithReasonRestart()
     {
         var (engine, time) = Create();

@@ -1,0 +1,94 @@
+using EdgeAgent.Tracking;
+using EdgeAgent.Ward;
+using EdgeAgent.Web;
+using EdgeAgent.Zones;
+
+namespace EdgeAgent.Tests.Web;
+
+public class WardBoardTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static WardBoard Board(out FloorPlan plan, WebOptions? options = null)
+    {
+        var zones = new ZoneOptions
+        {
+            Areas = [new ZoneDefinition { Id = "bay3", Kind = "bay", Polygon = [[0, 0], [4, 0], [4, 4], [0, 4]] }],
+        };
+        plan = FloorPlan.Create(zones, [])!;
+        var board = new WardBoard(options ?? new WebOptions(), TimeZoneInfo.Utc);
+        board.SetPlan(plan);
+        return board;
+    }
+
+    private static WardSnapshot Seen(DateTimeOffset at, params (double X, double Y)[] people) =>
+        new("cam", 1, at, people.Select((p, i) => new WardPerson(i, i, $"p{i}", new BoundingBox(0, 0, 1, 1), p.X, p.Y)).ToList());
+
+    [TestCase("2026-03-01T09:00:00Z", "2026-03-01T07:00:00Z")]
+    [TestCase("2026-03-01T07:00:00Z", "2026-03-01T07:00:00Z")]
+    [TestCase("2026-03-01T20:30:00Z", "2026-03-01T19:00:00Z")]
+    [TestCase("2026-03-01T03:00:00Z", "2026-02-28T19:00:00Z")]
+    public void ShiftStart_TheLatestChangeAtOrBeforeNow_YesterdaysNightShiftBeforeTheFirstChange(string now, string expected) =>
+        Assert.That(WardBoard.ShiftStart(DateTimeOffset.Parse(now), [TimeSpan.FromHours(7), TimeSpan.FromHours(19)], TimeZoneInfo.Utc),
+            Is.EqualTo(DateTimeOffset.Parse(expected)));
+
+    [Test]
+    public void Update_OccupancyAndAlerts_ShownAsOfTheEventAndVersionMoves()
+    {
+        WardBoard board = Board(out _);
+        long before = board.Version;
+        board.Update(41, T0, new Dictionary<string, IReadOnlyDictionary<string, int>> { ["bay3"] = new Dictionary<string, int> { ["nurse"] = 2 } },
+            [new BoardAlert("bay3-staffed", "bay3", T0.AddMinutes(-12))]);
+        BoardSnapshot s = board.Snapshot();
+        Assert.That(board.Version, Is.GreaterThan(before));
+        Assert.That(s.Seq, Is.EqualTo(41));
+        Assert.That(s.Zones.Single().Total, Is.EqualTo(2));
+        Assert.That(s.Zones.Single().Occupancy["nurse"], Is.EqualTo(2));
+        Assert.That(s.Alerts.Single().Rule, Is.EqualTo("bay3-staffed"));
+        long now = board.Version;
+        board.Update(41, T0.AddSeconds(1), new Dictionary<string, IReadOnlyDictionary<string, int>> { ["bay3"] = new Dictionary<string, int> { ["nurse"] = 2 } },
+            [new BoardAlert("bay3-staffed", "bay3", T0.AddMinutes(-12))]);
+        Assert.That(board.Version, Is.EqualTo(now), "nothing new: no new snapshot is streamed");
+    }
+
+    [Test]
+    public void Observe_Heatmap_CountsWhereTheFeetWereAndForgetsWhatIsOlderThanTheWindow()
+    {
+        WardBoard board = Board(out _, new WebOptions { HeatmapCellMetres = 1, HeatmapWindow = TimeSpan.FromMinutes(10) });
+        board.Observe(Seen(T0, (0.5, 0.5), (0.6, 0.4), (3.5, 3.5)), _ => "unknown");
+        board.Observe(Seen(T0.AddSeconds(1), (0.5, 0.5), (double.NaN, double.NaN)), _ => "unknown");
+        board.Update(1, T0.AddSeconds(1), new Dictionary<string, IReadOnlyDictionary<string, int>>(), []);
+        BoardHeatmap heat = board.Snapshot().Heatmap;
+        int Cell(double x, double y) => heat.Counts[((int)Math.Floor(y - heat.Y0) * heat.Cols) + (int)Math.Floor(x - heat.X0)];
+        Assert.That(Cell(0.5, 0.5), Is.EqualTo(3));
+        Assert.That(Cell(3.5, 3.5), Is.EqualTo(1));
+        Assert.That(heat.Counts.Sum(), Is.EqualTo(4), "an uncalibrated position counts nowhere");
+        Assert.That(board.Snapshot().People, Has.Count.EqualTo(1), "the camera's latest snapshot: one person on the floor");
+
+        board.Observe(Seen(T0.AddMinutes(11), (3.5, 0.5)), _ => "unknown");
+        board.Update(2, T0.AddMinutes(11), new Dictionary<string, IReadOnlyDictionary<string, int>>(), []);
+        heat = board.Snapshot().Heatmap;
+        Assert.That(heat.Counts.Sum(), Is.EqualTo(1), "the first minute left the 10-minute window");
+    }
+
+    [Test]
+    public void Update_Timeline_PeakPerBucketAndAlertsAndANewShiftStartsAfresh()
+    {
+        WardBoard board = Board(out _, new WebOptions { TimelineBucket = TimeSpan.FromMinutes(5), ShiftChanges = [TimeSpan.FromHours(7), TimeSpan.FromHours(19)] });
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Occ(int n) =>
+            new Dictionary<string, IReadOnlyDictionary<string, int>> { ["bay3"] = n == 0 ? new Dictionary<string, int>() : new Dictionary<string, int> { ["nurse"] = n } };
+        board.Update(1, T0.AddMinutes(1), Occ(1), []);
+        board.Update(2, T0.AddMinutes(2), Occ(3), []);
+        board.Update(3, T0.AddMinutes(4), Occ(0), []);
+        board.Update(4, T0.AddMinutes(6), Occ(0), [new BoardAlert("r", "bay3", T0)]);
+        var columns = board.Snapshot().Timeline.Columns;
+        Assert.That(columns.Select(c => c.At), Is.EqualTo(new[] { T0, T0.AddMinutes(5) }));
+        Assert.That(columns[0].Peak["bay3"], Is.EqualTo(3), "the most present during 09:00-09:05");
+        Assert.That(columns[1].Alerts, Does.Contain("bay3"));
+
+        board.Update(5, new DateTimeOffset(2026, 3, 1, 19, 2, 0, TimeSpan.Zero), Occ(1), []);
+        BoardSnapshot night = board.Snapshot();
+        Assert.That(night.ShiftStart, Is.EqualTo(new DateTimeOffset(2026, 3, 1, 19, 0, 0, TimeSpan.Zero)));
+        Assert.That(night.Timeline.Columns, Has.Count.EqualTo(1), "the night shift's timeline starts empty");
+    }
+}
