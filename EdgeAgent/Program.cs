@@ -102,7 +102,7 @@ static int Usage(int code)
 
           edge-agent [run] [--config FILE]       run the configured cameras as a service (until stopped)
           edge-agent replay --input VIDEO [--config FILE] [--mot-out FILE] [--gt FILE] [--summary-out FILE]
-                            [--events-out FILE] [--realtime] [--frames N] [--min-mota X] [--quiet]
+                            [--events-out FILE] [--realtime] [--frames N] [--min-mota X] [--web URL] [--quiet]
           edge-agent bench --input VIDEO [--config FILE] [--frames N]
           edge-agent models pull [--from DIR] [--to DIR] [--model NAME] | models verify
           edge-agent evaluate --gt FILE --results FILE

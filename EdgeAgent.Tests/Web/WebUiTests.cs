@@ -108,41 +108,22 @@ public partial class WebUiTests
     }
 
     [Test, Order(2)]
-    public async Task Dashboard_ReplayOfTheSampleVideo_ShowsTheOccupancyTheEventsReport()
+    public async Task Dashboard_AgentOnTheSampleVideo_ShowsTheOccupancyTheEventsReport()
     {
         IPage page = await _context.NewPageAsync();
         await page.GotoAsync(_agent.BaseUrl + "/dashboard");
         // Wait until the page shows people, then read what it shows and the event it is as of, at one moment.
         await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#occupancy td[data-total]')].some(td => +td.dataset.total > 0)",
             null, new PageWaitForFunctionOptions { Timeout = 60_000 });
-        var shown = await page.EvaluateAsync<JsonElement>("""
-            () => ({ seq: +document.getElementById('seq').dataset.seq,
-                     zones: Object.fromEntries([...document.querySelectorAll('#occupancy tbody tr')].map(r => [r.dataset.zone, { total: +r.querySelector('td[data-total]').dataset.total, roles: r.cells[3].textContent }])),
-                     people: document.querySelectorAll('#plan circle.person').length,
-                     heat: document.querySelectorAll('#plan rect').length })
-            """);
+        JsonElement shown = await ReadDashboardAsync(page);
         long seq = shown.GetProperty("seq").GetInt64();
-        // The occupancy the events report as of that event: each zone's latest zone.occupancy.
         List<JsonElement> events = [];
         for (int i = 0; i < 50 && (events.Count == 0 || events.Max(e => e.GetProperty("seq").GetInt64()) < seq); i++)
         {
             events = _agent.Events();
             await Task.Delay(100);
         }
-        var reported = events.Where(e => e.GetProperty("seq").GetInt64() <= seq && e.GetProperty("type").GetString() == "zone.occupancy")
-            .GroupBy(e => e.GetProperty("payload").GetProperty("zone").GetString()!)
-            .ToDictionary(g => g.Key, g => g.Last().GetProperty("payload"));
-        TestContext.Out.WriteLine($"as of event {seq}: page {shown.GetProperty("zones")}; events {string.Join(", ", reported.Select(kv => $"{kv.Key}={kv.Value.GetProperty("total")}"))}");
-        Assert.That(reported.Keys, Is.EquivalentTo(new[] { "west", "centre", "east" }));
-        foreach (var (zone, payload) in reported)
-        {
-            JsonElement onPage = shown.GetProperty("zones").GetProperty(zone);
-            Assert.That(onPage.GetProperty("total").GetInt32(), Is.EqualTo(payload.GetProperty("total").GetInt32()), $"zone {zone} as of event {seq}");
-            string roles = payload.GetProperty("total").GetInt32() == 0 ? "nobody"
-                : string.Join(", ", payload.GetProperty("byRole").EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => $"{p.Name} {p.Value.GetInt32()}"));
-            Assert.That(onPage.GetProperty("roles").GetString(), Is.EqualTo(roles), $"zone {zone} by role");
-        }
-        Assert.That(reported.Values.Sum(p => p.GetProperty("total").GetInt32()), Is.GreaterThan(0), "people were present");
+        AssertShowsTheOccupancyOfTheEvents(shown, events);
         Assert.That(shown.GetProperty("people").GetInt32(), Is.GreaterThan(0), "people drawn on the plan");
         Assert.That(shown.GetProperty("heat").GetInt32(), Is.GreaterThan(0), "heatmap cells drawn");
         // The rule "3 people in west" is not met by the plaza's walkers for long: an alert is shown, as the events say.
@@ -345,6 +326,60 @@ public partial class WebUiTests
         Assert.That(serious, Is.Empty, "axe-core: no serious or critical violation");
         lock (_foreignRequests) Assert.That(_foreignRequests, Is.Empty, "every resource comes from the agent (no CDN)");
         lock (_pageErrors) Assert.That(_pageErrors, Is.Empty, "no script error or blocked resource on any page (the content security policy holds)");
+    }
+
+    // What the dashboard shows and the event it is as of, read at one moment.
+    private static Task<JsonElement> ReadDashboardAsync(IPage page) => page.EvaluateAsync<JsonElement>("""
+        () => ({ seq: +document.getElementById('seq').dataset.seq,
+                 zones: Object.fromEntries([...document.querySelectorAll('#occupancy tbody tr')].map(r => [r.dataset.zone, { total: +r.querySelector('td[data-total]').dataset.total, roles: r.cells[3].textContent }])),
+                 people: document.querySelectorAll('#plan circle.person').length,
+                 heat: document.querySelectorAll('#plan rect').length })
+        """);
+
+    // The occupancy the events report as of the page's event: each zone's latest zone.occupancy, total and by role.
+    private static void AssertShowsTheOccupancyOfTheEvents(JsonElement shown, List<JsonElement> events)
+    {
+        long seq = shown.GetProperty("seq").GetInt64();
+        var reported = events.Where(e => e.GetProperty("seq").GetInt64() <= seq && e.GetProperty("type").GetString() == "zone.occupancy")
+            .GroupBy(e => e.GetProperty("payload").GetProperty("zone").GetString()!)
+            .ToDictionary(g => g.Key, g => g.Last().GetProperty("payload"));
+        TestContext.Out.WriteLine($"as of event {seq}: page {shown.GetProperty("zones")}; events {string.Join(", ", reported.Select(kv => $"{kv.Key}={kv.Value.GetProperty("total")}"))}");
+        Assert.That(reported.Keys, Is.EquivalentTo(new[] { "west", "centre", "east" }));
+        foreach (var (zone, payload) in reported)
+        {
+            JsonElement onPage = shown.GetProperty("zones").GetProperty(zone);
+            Assert.That(onPage.GetProperty("total").GetInt32(), Is.EqualTo(payload.GetProperty("total").GetInt32()), $"zone {zone} as of event {seq}");
+            string roles = payload.GetProperty("total").GetInt32() == 0 ? "nobody"
+                : string.Join(", ", payload.GetProperty("byRole").EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => $"{p.Name} {p.Value.GetInt32()}"));
+            Assert.That(onPage.GetProperty("roles").GetString(), Is.EqualTo(roles), $"zone {zone} by role");
+        }
+        Assert.That(reported.Values.Sum(p => p.GetProperty("total").GetInt32()), Is.GreaterThan(0), "people were present");
+    }
+
+    [Test, Order(10)]
+    public async Task Dashboard_DuringAReplayCommandOfTheSampleVideo_ShowsTheOccupancyOfItsEvents()
+    {
+        string dir = TestAssets.NewTempDirectory();
+        int port = Capture.RtspServer.FreePort();
+        string config = WebAgent.WriteConfig(dir, "http://127.0.0.1:1", "");
+        using var replay = new Cli.AgentProcess("replay", "--config", config, "--realtime", "--quiet", "--frames", "250", "--out", dir,
+            "--web", $"http://127.0.0.1:{port}");
+        IBrowserContext local = await NewContextAsync(bypassCsp: false);   // on localhost no token is needed
+        IPage page = await local.NewPageAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try { await page.GotoAsync($"http://127.0.0.1:{port}/dashboard"); break; }
+            catch (PlaywrightException) when (clock.Elapsed < TimeSpan.FromSeconds(60)) { await Task.Delay(300); }
+        }
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#occupancy td[data-total]')].some(td => +td.dataset.total > 0)",
+            null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        JsonElement shown = await ReadDashboardAsync(page);
+        await ShotAsync(page, "dashboard-replay");
+        await local.DisposeAsync();
+        Assert.That(replay.WaitForExit(TimeSpan.FromSeconds(120)), Is.Zero, replay.Stderr);
+        var events = File.ReadAllLines(Path.Combine(dir, "events.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        AssertShowsTheOccupancyOfTheEvents(shown, events);
     }
 
     private static bool IsEvent(JsonElement e, string type, string zone) =>

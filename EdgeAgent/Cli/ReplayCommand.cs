@@ -1,3 +1,5 @@
+using EdgeAgent.Web;
+using Microsoft.AspNetCore.Builder;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -24,6 +26,22 @@ namespace EdgeAgent.Cli;
 /// </summary>
 public static class ReplayCommand
 {
+    private static async Task<WebApplication> StartWebAsync(AgentView view, PipelineRunner runner, PersonDetector detector, ReidEmbedder? embedder, CancellationToken ct)
+    {
+        view.Cameras = runner.Health;
+        view.Detector = detector;
+        view.Embedder = embedder;
+        view.Silent = () => null;
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        builder.Logging.ClearProviders();
+        builder.AddWeb(view);
+        WebApplication app = builder.Build();
+        app.MapWeb(view);
+        await app.StartAsync(ct);
+        Console.WriteLine($"pages while the replay runs: {view.Settings.Web.Urls.Split(';')[0]}/dashboard");
+        return app;
+    }
+
     public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "realtime", "quiet" };
 
     public static async Task<int> RunAsync(CliArgs args, ILoggerFactory loggers, CancellationToken ct)
@@ -40,6 +58,7 @@ public static class ReplayCommand
         string summaryOut = args.Get("summary-out") ?? Path.Combine(outDir, "summary.json");
         string? detectionsOut = args.Get("detections-out");
         string eventsOut = args.Get("events-out") ?? Path.Combine(outDir, "events.jsonl");
+        string? webUrls = args.Get("web");
         args.RejectUnknown();
         double? minMota = minMotaText is null ? null
             : double.TryParse(minMotaText, CultureInfo.InvariantCulture, out double m) ? m : throw new CliException($"--min-mota must be a number, got '{minMotaText}'");
@@ -54,13 +73,18 @@ public static class ReplayCommand
         {
             foreach (CameraOptions c in settings.Capture.Cameras) { c.Loop = false; c.Realtime = realtime; }
         }
+        if (webUrls is not null) settings.Web.Urls = webUrls;
+        settings.Web.Enabled = webUrls is not null;
         SettingsValidator.ThrowIfInvalid(settings, requireCameras: true);
         List<MotRow>? groundTruth = gtPath is null ? null : MotFile.Read(gtPath, isGroundTruth: true);
 
         long totalFrames = maxFrames ?? CountFrames(settings.Capture.Cameras);
         using PersonDetector detector = PipelineRunner.CreateDetector(settings.Detection, loggers);
         using ReidEmbedder? embedder = PipelineRunner.CreateEmbedder(settings, loggers);
-        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: realtime, loggers, TimeProvider.System, ownsDetector: false, embedder);
+        // With --web the pages are served while the replay runs (read-only: a replay saves no configuration).
+        AgentView? view = webUrls is null ? null : new AgentView(settings, config ?? SettingsLoader.DefaultConfigPath, TimeProvider.System, readOnly: "a replay shows the pages read-only; edit the zones on the running agent");
+        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: realtime, loggers, TimeProvider.System, ownsDetector: false, embedder, live: view?.Live);
+        await using WebApplication? app = view is null ? null : await StartWebAsync(view, runner, detector, embedder, ct);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bool single = settings.Capture.Cameras.Count == 1;
         var results = new Dictionary<string, List<MotRow>>(StringComparer.Ordinal);
@@ -82,6 +106,15 @@ public static class ReplayCommand
             Console.WriteLine($"events: also published on the embedded demo broker, watch with: mosquitto_sub -h 127.0.0.1 -p {brokerPort} -i watcher -t 'edgetracking/#' -v");
         foreach (var (cam, error) in stage.Ward.ReprojectionErrors)
             Console.WriteLine($"camera {cam}: floor calibration reprojection error {error:0.000} m");
+        view?.Board.SetPlan(stage.Plan);
+        long lastSeq = 0;
+        void Show(IReadOnlyList<EventEnvelope> events, IReadOnlyList<WardSnapshot> ward)
+        {
+            if (view is null) return;
+            if (events.Count > 0) lastSeq = events[^1].Seq;
+            foreach (WardSnapshot ws in ward) view.Board.Observe(ws, stage.RoleOf);
+            view.Board.Update(lastSeq, stage.Now, stage.Occupancy(), stage.State.Alerts.Select(a => new BoardAlert(a.Rule, a.Zone, a.UnstaffedSince)).ToList());
+        }
         var wardIds = new HashSet<int>();
         using (var writer = new MotTrackWriter(cam => single ? motOut : InsertSuffix(motOut, cam)))
         using (var wardWriter = new MotTrackWriter(cam => InsertSuffix(motOut, single ? "ward" : $"ward.{cam}")))
@@ -98,6 +131,7 @@ public static class ReplayCommand
                     var (wardSnaps, made) = stage.Add(snap);
                     IReadOnlyList<EventEnvelope> events = delivery.Accept(made);
                     eventWriter.Write(events);
+                    Show(events, wardSnaps);
                     foreach (EventEnvelope e in events) eventTypes[e.Type] = eventTypes.GetValueOrDefault(e.Type) + 1;
                     foreach (WardSnapshot wardSnap in wardSnaps)
                     {

@@ -125,6 +125,9 @@ public sealed class EventStage
         return Wrap(events);
     }
 
+    /// <summary>The events' "now": wall time in the service, media time in a replay.</summary>
+    public DateTimeOffset Now => _clock.GetUtcNow();
+
     /// <summary>The zones now in use.</summary>
     public FloorPlan Plan => _plan;
 

@@ -18,8 +18,9 @@ public sealed class AgentView
     private readonly TimeProvider _time;
     private volatile AgentSettings _settings;
 
-    public AgentView(AgentSettings settings, string configPath, TimeProvider time)
+    public AgentView(AgentSettings settings, string configPath, TimeProvider time, string? readOnly = null)
     {
+        ReadOnlyReason = readOnly;
         _settings = settings;
         _time = time;
         ConfigPath = configPath;
@@ -39,6 +40,9 @@ public sealed class AgentView
 
     /// <summary>True when fleet updates own the configuration: the editor may then not write the file.</summary>
     public bool FleetManaged => _settings.Fleet.Enabled;
+
+    /// <summary>Why the editor may not save here (a replay), or null.</summary>
+    public string? ReadOnlyReason { get; }
 
     // Attached by the worker once each exists (null before, and in a replay).
     public volatile IReadOnlyDictionary<string, CameraHealth>? Cameras;

@@ -118,6 +118,8 @@ public static class WebEndpoints
         {
             if (await Body<ConfigEditor.Edit>(ctx) is not { } edit)
                 return Results.Json(new { problems = new[] { "the request is not an edit: {areas: [...], doors: [...], calibrations: {camera: {imagePoints, floorPoints}}} with numbers for every coordinate" } }, Json, statusCode: 400);
+            if (view.ReadOnlyReason is { } reason)
+                return Results.Json(new { problems = new[] { reason } }, Json, statusCode: StatusCodes.Status409Conflict);
             if (view.FleetManaged)
                 return Results.Json(new { problems = new[] { "Fleet:Enabled: this ward's configuration is managed by fleet updates; publish the edited zones as a release (see docs/fleet.md)" } }, Json, statusCode: StatusCodes.Status409Conflict);
             var (settings, problems) = editor.Save(edit);
@@ -245,6 +247,7 @@ public static class WebEndpoints
         {
             configPath = view.ConfigPath,
             fleetManaged = view.FleetManaged,
+            readOnly = view.ReadOnlyReason,
             cameras = s.Capture.Cameras.Select(c => new { c.Id, calibration = c.Calibration }),
             areas = s.Zones.Areas,
             doors = s.Zones.Doors.Select(d => new { d.Id, d.Line, inside = d.Inside.ToString(), d.Zone }),

@@ -14,9 +14,10 @@
   const plan = $("plan");
   const mode = () => document.querySelector("input[name=mode]:checked").value;
 
-  if (model.fleetManaged) {
+  if (model.fleetManaged || model.readOnly) {
     $("managed").hidden = false;
-    $("managed").textContent = "Fleet updates manage this ward's configuration: saving here is refused; publish the change as a release instead.";
+    $("managed").textContent = model.readOnly ? `Read-only: ${model.readOnly}.`
+      : "Fleet updates manage this ward's configuration: saving here is refused; publish the change as a release instead.";
   }
   const everything = () => [...areas.map(a => a.polygon), ...doors.map(d => d.line), ...Object.values(pairs).flat().map(p => [[p.x, p.y]])];
   plan.setAttribute("viewBox", Edge.viewBox(everything(), 4));
