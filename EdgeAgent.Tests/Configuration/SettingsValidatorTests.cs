@@ -91,5 +91,13 @@ public class SettingsValidatorTests
         var problems = SettingsValidator.Validate(settings, requireCameras: true).Where(p => !p.Contains(":Source:")).ToList();
         Assert.That(problems, Is.Empty);
         Assert.That(settings.Detection.Model, Is.EqualTo("yolox-nano-person-humanart"));
+        Assert.That(settings.Web.Urls, Is.EqualTo("http://127.0.0.1:8080"), "the pages on localhost only, out of the box");
+    }
+
+    [Test]
+    public void Load_ShiftChanges_ReplaceTheDefaultOnes()
+    {
+        AgentSettings s = SettingsLoader.Load(WriteConfig(Camera() + """, "Web": { "ShiftChanges": [ "08:00:00", "20:00:00", "02:00:00" ] } }"""), null, requireCameras: true);
+        Assert.That(s.Web.ShiftChanges, Is.EqualTo(new[] { TimeSpan.FromHours(8), TimeSpan.FromHours(20), TimeSpan.FromHours(2) }), "no merge with the defaults");
     }
 }

@@ -73,8 +73,8 @@ public static partial class SettingsValidator
         if (w.HeatmapCellMetres is < 0.1 or > 10) problems.Add($"{n}:HeatmapCellMetres: must be between 0.1 and 10, got {w.HeatmapCellMetres}");
         if (w.HeatmapWindow < TimeSpan.FromMinutes(1) || w.HeatmapWindow > TimeSpan.FromDays(1)) problems.Add($"{n}:HeatmapWindow: must be between 00:01:00 and 1.00:00:00, got {w.HeatmapWindow}");
         if (w.TimelineBucket < TimeSpan.FromSeconds(10) || w.TimelineBucket > TimeSpan.FromHours(1)) problems.Add($"{n}:TimelineBucket: must be between 00:00:10 and 01:00:00, got {w.TimelineBucket}");
-        if (w.ShiftChanges.Count == 0 || w.ShiftChanges.Any(t => t < TimeSpan.Zero || t >= TimeSpan.FromDays(1)))
-            problems.Add($"{n}:ShiftChanges: at least one time of day between 00:00:00 and 23:59:59");
+        if (w.ShiftChanges.Any(t => t < TimeSpan.Zero || t >= TimeSpan.FromDays(1)))
+            problems.Add($"{n}:ShiftChanges: times of day between 00:00:00 and 23:59:59");
     }
 
     public static void ThrowIfInvalid(AgentSettings s, bool requireCameras)

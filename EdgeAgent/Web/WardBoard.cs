@@ -83,7 +83,7 @@ public sealed class WardBoard
             _now = now;
             _occupancy = occupancy;
             _alerts = alerts;
-            DateTimeOffset shift = ShiftStart(now, _options.ShiftChanges, _zone);
+            DateTimeOffset shift = ShiftStart(now, _options.EffectiveShiftChanges, _zone);
             if (shift != _shiftStart)
             {
                 _shiftStart = shift;

@@ -31,6 +31,11 @@ public sealed class WebOptions
     /// <summary>One column of the shift's occupancy timeline.</summary>
     public TimeSpan TimelineBucket { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Local times of day when a shift starts; the timeline covers the shift now running.</summary>
-    public List<TimeSpan> ShiftChanges { get; set; } = [TimeSpan.FromHours(7), TimeSpan.FromHours(19)];
+    /// <summary>
+    /// Local times of day when a shift starts; the timeline covers the shift now running. Empty: 07:00 and 19:00 (the
+    /// default is not in the list itself, because the configuration binder adds a file's items to a list's defaults).
+    /// </summary>
+    public List<TimeSpan> ShiftChanges { get; set; } = [];
+
+    public IReadOnlyList<TimeSpan> EffectiveShiftChanges => ShiftChanges.Count > 0 ? ShiftChanges : [TimeSpan.FromHours(7), TimeSpan.FromHours(19)];
 }
