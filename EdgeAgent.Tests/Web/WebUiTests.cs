@@ -216,6 +216,27 @@ public partial class WebUiTests
         await page.SelectOptionAsync("#zone-kind", "bay");
         await page.ClickAsync("#finish");
         Assert.That(await page.InnerTextAsync("#zones"), Does.Contain("plaza-all"));
+
+        // A door drawn on the camera image: each click is mapped to the floor through the camera's calibration.
+        var calibration = EdgeAgent.Configuration.SettingsLoader.Load(_agent.ConfigPath, null, requireCameras: true).Capture.Cameras[0].Calibration!;
+        var homography = EdgeAgent.Ward.WardStage.Fit(calibration, out _)!;
+        await page.WaitForFunctionAsync("() => document.getElementById('frame').naturalWidth > 0 && document.querySelector('#image-points polygon')",
+            null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        await page.CheckAsync("#mode-door");
+        await page.Locator("#frame").ScrollIntoViewIfNeededAsync();
+        var clicked = new List<(double U, double V)>();
+        foreach (int k in new[] { 0, 2 })
+        {
+            var at = await page.EvaluateAsync<double[]>("""
+                ([u, v]) => { const r = document.getElementById('frame').getBoundingClientRect(); return [r.left + u * r.width, r.top + v * r.height, r.width, r.height]; }
+                """, calibration.ImagePoints[k]);
+            await page.Mouse.ClickAsync((float)at[0], (float)at[1]);
+            clicked.Add((calibration.ImagePoints[k][0], calibration.ImagePoints[k][1]));
+        }
+        await page.FillAsync("#shape-id", "img-door");
+        await page.SelectOptionAsync("#door-zone", "plaza-all");
+        await page.ClickAsync("#finish");
+        Assert.That(await page.InnerTextAsync("#doors"), Does.Contain("img-door"), await page.InnerTextAsync("#problems"));
         await ShotAsync(page, "editor");
         await page.ClickAsync("#save");
         await page.WaitForFunctionAsync("() => document.getElementById('save-result').textContent.startsWith('Saved')", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
@@ -223,8 +244,17 @@ public partial class WebUiTests
         long appliedAfter = long.Parse(AppliedAfter().Match(result).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         await page.CloseAsync();
 
-        // The file holds the new zone and passes the agent's own check.
+        // The file holds the new zone and the door, and passes the agent's own check.
         Assert.That(await File.ReadAllTextAsync(_agent.ConfigPath), Does.Contain("plaza-all"));
+        var saved = EdgeAgent.Configuration.SettingsLoader.Load(_agent.ConfigPath, null, requireCameras: true);
+        var door = saved.Zones.Doors.Single(d => d.Id == "img-door");
+        Assert.That(door.Zone, Is.EqualTo("plaza-all"));
+        for (int i = 0; i < 2; i++)
+        {
+            var (x, y) = homography.Map(clicked[i].U, clicked[i].V);
+            Assert.That(Math.Sqrt(Math.Pow(door.Line[i][0] - x, 2) + Math.Pow(door.Line[i][1] - y, 2)), Is.LessThan(0.25),
+                $"door end {i} is where the clicked image point lies on the floor ({x:0.00}, {y:0.00})");
+        }
         var (code, stdout, stderr) = Cli.AgentProcess.Run(TimeSpan.FromSeconds(60), "check", "--config", _agent.ConfigPath);
         Assert.That(code, Is.Zero, stdout + stderr);
         Assert.That(stdout, Does.Contain("4 zone(s)"));

@@ -19,6 +19,9 @@ public sealed class FloorHomography
         ReprojectionErrorMetres = rmsError;
     }
 
+    /// <summary>The 3×3 matrix, row by row, mapping normalised image points to floor metres (the editor maps clicks with it).</summary>
+    public IReadOnlyList<double> Matrix => _h;
+
     /// <summary>Root-mean-square distance between the given floor points and the fitted mapping of their image points.</summary>
     public double ReprojectionErrorMetres { get; }
 

@@ -4,7 +4,7 @@ namespace EdgeAgent.Web;
 
 public sealed record CalibrationRequest(List<double[]> ImagePoints, List<double[]> FloorPoints);
 
-public sealed record CalibrationResult(bool Ok, string? Problem, double? RmsErrorMetres, IReadOnlyList<double> PointErrorsMetres);
+public sealed record CalibrationResult(bool Ok, string? Problem, double? RmsErrorMetres, IReadOnlyList<double> PointErrorsMetres, IReadOnlyList<double>? Homography = null);
 
 /// <summary>The editor's "fit": the homography the agent would use for these point pairs, and how far each pair is off.</summary>
 public static class CalibrationFit
@@ -18,6 +18,6 @@ public static class CalibrationFit
             var (x, y) = h.Map(i[0], i[1]);
             return Math.Round(Math.Sqrt(((x - f[0]) * (x - f[0])) + ((y - f[1]) * (y - f[1]))), 3);
         }).ToList();
-        return new CalibrationResult(true, null, Math.Round(h.ReprojectionErrorMetres, 3), errors);
+        return new CalibrationResult(true, null, Math.Round(h.ReprojectionErrorMetres, 3), errors, h.Matrix);
     }
 }

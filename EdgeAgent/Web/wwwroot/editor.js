@@ -76,7 +76,7 @@
     }
     if (mode() === "door" && drawing.length >= 2) drawing = [];
     drawing.push(p);
-    status(); drawPlan();
+    status(); drawPlan(); drawOverlay();
   });
   document.querySelectorAll("input[name=mode]").forEach(r => r.addEventListener("change", () => { drawing = []; status(); drawPlan(); }));
 
@@ -92,7 +92,7 @@
     else areas.push({ id, kind: $("zone-kind").value, polygon: drawing });
     drawing = [];
     $("shape-id").value = "";
-    status(); drawLists(); drawPlan();
+    status(); drawLists(); drawPlan(); drawOverlay();
   });
   $("discard").addEventListener("click", () => { drawing = []; status(); drawPlan(); });
 
@@ -101,14 +101,38 @@
   const frame = $("frame");
   function loadFrame() { frame.src = `/api/cameras/${encodeURIComponent($("camera").value)}/live.jpg?t=${Date.now()}`; }
   $("refresh").addEventListener("click", loadFrame);
-  $("camera").addEventListener("change", () => { loadFrame(); drawPairs(); drawPlan(); });
+  $("camera").addEventListener("change", () => { loadFrame(); drawPairs(); drawPlan(); fit(); });
+  // The camera's floor mapping (3×3, image 0..1 → floor metres) and its inverse, from the agent's own fit.
+  let H = null, Hinv = null;
+  const apply = (m, x, y) => { const w = m[6] * x + m[7] * y + m[8]; return [(m[0] * x + m[1] * y + m[2]) / w, (m[3] * x + m[4] * y + m[5]) / w, w]; };
+  function invert(m) {
+    const [a, b, c, d, e, f, g, h, i] = m, det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+    return [e * i - f * h, c * h - b * i, b * f - c * e, f * g - d * i, a * i - c * g, c * d - a * f, d * h - e * g, b * g - a * h, a * e - b * d].map(v => v / det);
+  }
+  async function fit() {
+    const list = pairs[$("camera").value] || [];
+    const r = await Edge.send("POST", "/api/calibration/fit", { imagePoints: list.map(p => [p.u, p.v]), floorPoints: list.map(p => [p.x, p.y]) });
+    H = r.body?.ok ? r.body.homography : null;
+    Hinv = H ? invert(H) : null;
+    drawOverlay();
+    return r;
+  }
+
   frame.addEventListener("click", e => {
     const r = frame.getBoundingClientRect();
     const u = Math.round((e.clientX - r.left) / r.width * 10000) / 10000, v = Math.round((e.clientY - r.top) / r.height * 10000) / 10000;
-    pairs[$("camera").value].push({ u, v, x: NaN, y: NaN });
-    recalibrated.add($("camera").value);
-    document.getElementById("mode-floor").checked = true;
-    drawPairs(); drawPlan();
+    if (mode() === "floor") {
+      pairs[$("camera").value].push({ u, v, x: NaN, y: NaN });
+      recalibrated.add($("camera").value);
+      drawPairs(); drawPlan();
+      return;
+    }
+    $("problems").replaceChildren();
+    if (!H) { $("problems").append(Edge.el("li", null, `Camera ${$("camera").value} has no calibration to map the click to the floor: add pairs and fit first.`)); return; }
+    const [x, y] = apply(H, u, v);
+    if (mode() === "door" && drawing.length >= 2) drawing = [];
+    drawing.push([Math.round(x * 100) / 100, Math.round(y * 100) / 100]);
+    status(); drawPlan(); drawOverlay();
   });
 
   function numberCell(pair, key, label) {
@@ -117,9 +141,23 @@
     return Edge.el("td", null, input);
   }
 
+  // On the image: the calibration pairs, and the zones, doors and the shape being drawn seen through the camera.
   function drawOverlay() {
     const svg = $("image-points");
-    svg.replaceChildren(...(pairs[$("camera").value] || []).map(p => Edge.el("circle", { cx: p.u, cy: p.v, r: 0.008, fill: "#6b2fa3", stroke: "#fff", "stroke-width": 0.002 })));
+    const shapes = [];
+    const toImage = pts => {
+      if (!Hinv) return null;
+      // A floor point behind the camera's horizon has no place in the image: such a shape is not drawn.
+      const centre = H[6] * 0.5 + H[7] * 0.5 + H[8];
+      const mapped = pts.map(p => apply(Hinv, p[0], p[1]));
+      const visible = q => Number.isFinite(q[0]) && Number.isFinite(q[1]) && (H[6] * q[0] + H[7] * q[1] + H[8]) * centre > 0;
+      return mapped.every(visible) ? mapped.map(q => [q[0], q[1]]) : null;
+    };
+    for (const a of areas) { const q = toImage(a.polygon); if (q) shapes.push(Edge.el("polygon", { points: Edge.points(q), fill: "none", stroke: "#0b5cad", "stroke-width": 0.004 })); }
+    for (const d of doors) { const q = toImage(d.line); if (q) shapes.push(Edge.el("polyline", { points: Edge.points(q), fill: "none", stroke: "#d35400", "stroke-width": 0.006 })); }
+    if (drawing.length) { const q = toImage(drawing); if (q) shapes.push(Edge.el("polyline", { points: Edge.points(q), fill: "none", stroke: "#f0a500", "stroke-width": 0.005 })); }
+    const dots = (pairs[$("camera").value] || []).map(p => Edge.el("circle", { cx: p.u, cy: p.v, r: 0.008, fill: "#6b2fa3", stroke: "#fff", "stroke-width": 0.002 }));
+    svg.replaceChildren(...shapes, ...dots);
   }
 
   function drawPairs(errors) {
@@ -133,8 +171,7 @@
   }
 
   $("fit").addEventListener("click", async () => {
-    const list = pairs[$("camera").value];
-    const r = await Edge.send("POST", "/api/calibration/fit", { imagePoints: list.map(p => [p.u, p.v]), floorPoints: list.map(p => [p.x, p.y]) });
+    const r = await fit();
     if (r.body?.ok) {
       $("fit-result").replaceChildren(Edge.el("span", { class: r.body.rmsErrorMetres < 0.5 ? "ok" : "warn" }, `Reprojection error ${r.body.rmsErrorMetres.toFixed(3)} m (root mean square)`));
       drawPairs(r.body.pointErrorsMetres.map(e => e.toFixed(3)));
@@ -167,5 +204,5 @@
   });
 
   drawLists(); drawPlan(); drawPairs();
-  if (model.cameras.length) loadFrame();
+  if (model.cameras.length) { loadFrame(); fit(); }
 })();
