@@ -88,6 +88,9 @@ public partial class WebUiTests
         await page.CloseAsync();
     }
 
+    private static Task WaitForAsync(IPage page, string condition, int seconds = 30) =>
+        page.WaitForFunctionAsync(condition, null, new PageWaitForFunctionOptions { Timeout = seconds * 1000 });
+
     private static Task ShotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
 
@@ -96,9 +99,8 @@ public partial class WebUiTests
     {
         IPage page = await _context.NewPageAsync();
         await page.GotoAsync(_agent.BaseUrl + "/");
-        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#cameras tbody tr')].some(r => r.textContent.includes('plaza') && r.textContent.includes('delivering'))",
-            null, new PageWaitForFunctionOptions { Timeout = 30_000 });
-        await page.WaitForFunctionAsync("() => document.querySelector('#cameras tbody tr td.num')?.textContent !== '…'", null, new PageWaitForFunctionOptions { Timeout = 10_000 });
+        await WaitForAsync(page, "() => [...document.querySelectorAll('#cameras tbody tr')].some(r => r.textContent.includes('plaza') && r.textContent.includes('delivering'))", seconds: 30);
+        await WaitForAsync(page, "() => document.querySelector('#cameras tbody tr td.num')?.textContent !== '…'", seconds: 10);
         string models = await page.InnerTextAsync("#models");
         Assert.That(models, Does.Contain("yolox-nano-person-humanart").And.Contain("CPU"));
         Assert.That(await page.InnerTextAsync("#provider"), Is.EqualTo("CPU"));
@@ -113,8 +115,7 @@ public partial class WebUiTests
         IPage page = await _context.NewPageAsync();
         await page.GotoAsync(_agent.BaseUrl + "/dashboard");
         // Wait until the page shows people, then read what it shows and the event it is as of, at one moment.
-        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#occupancy td[data-total]')].some(td => +td.dataset.total > 0)",
-            null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        await WaitForAsync(page, "() => [...document.querySelectorAll('#occupancy td[data-total]')].some(td => +td.dataset.total > 0)", seconds: 60);
         JsonElement shown = await ReadDashboardAsync(page);
         long seq = shown.GetProperty("seq").GetInt64();
         List<JsonElement> events = [];
@@ -127,7 +128,7 @@ public partial class WebUiTests
         Assert.That(shown.GetProperty("people").GetInt32(), Is.GreaterThan(0), "people drawn on the plan");
         Assert.That(shown.GetProperty("heat").GetInt32(), Is.GreaterThan(0), "heatmap cells drawn");
         // The rule "3 people in west" is not met by the plaza's walkers for long: an alert is shown, as the events say.
-        await page.WaitForFunctionAsync("() => document.getElementById('alerts').textContent.includes('west-staffed')", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        await WaitForAsync(page, "() => document.getElementById('alerts').textContent.includes('west-staffed')", seconds: 30);
         Assert.That(_agent.Events().Any(e => e.GetProperty("type").GetString() == "availability.alert"), Is.True, "the alert shown was raised as an event");
         Assert.That(await page.Locator("#timeline tbody tr").CountAsync(), Is.EqualTo(3), "a timeline row per zone");
         await ShotAsync(page, "dashboard");
@@ -139,7 +140,7 @@ public partial class WebUiTests
     {
         IPage page = await _context.NewPageAsync();
         await page.GotoAsync(_agent.BaseUrl + "/live");
-        await page.WaitForFunctionAsync("() => document.getElementById('frame').naturalWidth > 0", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        await WaitForAsync(page, "() => document.getElementById('frame').naturalWidth > 0", seconds: 30);
         await page.WaitForTimeoutAsync(1000);
         await ShotAsync(page, "live");
         await page.CloseAsync();
@@ -169,9 +170,9 @@ public partial class WebUiTests
     {
         IPage page = await _context.NewPageAsync();
         await page.GotoAsync(_agent.BaseUrl + "/editor");
-        await page.WaitForFunctionAsync("() => document.querySelectorAll('#pairs tbody tr').length >= 4", null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        await WaitForAsync(page, "() => document.querySelectorAll('#pairs tbody tr').length >= 4", seconds: 15);
         await page.ClickAsync("#fit");
-        await page.WaitForFunctionAsync("() => document.getElementById('fit-result').textContent.includes('Reprojection error')");
+        await WaitForAsync(page, "() => document.getElementById('fit-result').textContent.includes('Reprojection error')");
         var settings = EdgeAgent.Configuration.SettingsLoader.Load(_agent.ConfigPath, null, requireCameras: true);
         double expected = EdgeAgent.Ward.WardStage.Fit(settings.Capture.Cameras[0].Calibration!, out _)!.ReprojectionErrorMetres;
         Assert.That(await page.InnerTextAsync("#fit-result"), Does.Contain($"{expected.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)} m"));
@@ -220,8 +221,7 @@ public partial class WebUiTests
         // A door drawn on the camera image: each click is mapped to the floor through the camera's calibration.
         var calibration = EdgeAgent.Configuration.SettingsLoader.Load(_agent.ConfigPath, null, requireCameras: true).Capture.Cameras[0].Calibration!;
         var homography = EdgeAgent.Ward.WardStage.Fit(calibration, out _)!;
-        await page.WaitForFunctionAsync("() => document.getElementById('frame').naturalWidth > 0 && document.querySelector('#image-points polygon')",
-            null, new PageWaitForFunctionOptions { Timeout = 15_000 });
+        await WaitForAsync(page, "() => document.getElementById('frame').naturalWidth > 0 && document.querySelector('#image-points polygon')", seconds: 15);
         await page.CheckAsync("#mode-door");
         await page.Locator("#frame").ScrollIntoViewIfNeededAsync();
         var clicked = new List<(double U, double V)>();
@@ -239,7 +239,7 @@ public partial class WebUiTests
         Assert.That(await page.InnerTextAsync("#doors"), Does.Contain("img-door"), await page.InnerTextAsync("#problems"));
         await ShotAsync(page, "editor");
         await page.ClickAsync("#save");
-        await page.WaitForFunctionAsync("() => document.getElementById('save-result').textContent.startsWith('Saved')", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        await WaitForAsync(page, "() => document.getElementById('save-result').textContent.startsWith('Saved')", seconds: 30);
         string result = await page.InnerTextAsync("#save-result");
         long appliedAfter = long.Parse(AppliedAfter().Match(result).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         await page.CloseAsync();
@@ -402,8 +402,7 @@ public partial class WebUiTests
             try { await page.GotoAsync($"http://127.0.0.1:{port}/dashboard"); break; }
             catch (PlaywrightException) when (clock.Elapsed < TimeSpan.FromSeconds(60)) { await Task.Delay(300); }
         }
-        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('#occupancy td[data-total]')].some(td => +td.dataset.total > 0)",
-            null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        await WaitForAsync(page, "() => [...document.querySelectorAll('#occupancy td[data-total]')].some(td => +td.dataset.total > 0)", seconds: 60);
         JsonElement shown = await ReadDashboardAsync(page);
         await ShotAsync(page, "dashboard-replay");
         await local.DisposeAsync();
