@@ -73,6 +73,8 @@ static async Task<int> RunServiceAsync(CliArgs cli, ILoggerFactory loggers)
         await host.RunAsync();
         return Environment.ExitCode;
     }
+    if (!WebAccess.LoopbackOnly(settings.Web.Urls, out _) && settings.Web.Urls.Contains("http://", StringComparison.OrdinalIgnoreCase))
+        loggers.CreateLogger("EdgeAgent.Web").LogWarning("Web:Urls: {Urls} serves plain HTTP beyond localhost: the token crosses the network in the clear; use https:// with Web:CertificateFile", settings.Web.Urls);
     // The pages, dashboard, /metrics and /healthz on Kestrel (Web/), in the same host as the pipeline.
     var view = new EdgeAgent.Web.AgentView(settings, fleetContext.ProvisionedConfig, TimeProvider.System);
     WebApplicationBuilder web = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });

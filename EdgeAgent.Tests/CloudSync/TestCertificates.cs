@@ -55,6 +55,13 @@ public sealed class TestCertificates
 
     public string Key(string name) => Path.Combine(Directory, name + ".key");
 
+    /// <summary>Another server certificate for localhost/127.0.0.1 from the same CA (a renewal).</summary>
+    public (string Crt, string Key) NewServer(string name)
+    {
+        Leaf(name, "ca", "subjectAltName=DNS:localhost,IP:127.0.0.1");
+        return (Crt(name), Key(name));
+    }
+
     private void Ca(string name) =>
         OpenSsl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", $"/CN={name}", "-keyout", Key(name), "-out", Crt(name));
 

@@ -31,6 +31,8 @@ public class SettingsValidatorTests
     [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Web": { "Urls": "http://*:8080", "Token": "short" } }""", "Web:Token: required (at least 16 characters)")]
     [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Web": { "Urls": "ftp://127.0.0.1:21" } }""", "Web:Urls: 'ftp://127.0.0.1:21' is not an http:// or https:// URL")]
     [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Web": { "TimelineBucket": "00:00:01" } }""", "Web:TimelineBucket: must be between 00:00:10 and 01:00:00")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Web": { "Urls": "https://127.0.0.1:8443" } }""", "Web:CertificateFile: an https:// URL needs CertificateFile and CertificateKeyFile (PEM)")]
+    [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" } ] }, "Web": { "Urls": "https://127.0.0.1:8443", "CertificateFile": "/no/web.crt", "CertificateKeyFile": "/no/web.key" } }""", "Web:CertificateFile: '/no/web.crt' does not exist")]
     [TestCase("""{ "Capture": { "Cameras": [] } }""", "Capture:Cameras: at least one camera is required")]
     [TestCase("""{ "Capture": { "Cameras": [ { "Id": "bay 3", "Source": "rtsp://127.0.0.1:1/x" } ] } }""", "Capture:Cameras:0:Id: 'bay 3' may contain only")]
     [TestCase("""{ "Capture": { "Cameras": [ { "Id": "a", "Source": "rtsp://127.0.0.1:1/x" }, { "Id": "a", "Source": "rtsp://127.0.0.1:1/y" } ] } }""", "Capture:Cameras:1:Id: 'a' is used by another camera")]

@@ -46,7 +46,7 @@ public sealed class WebAgent : IDisposable
     public string Stderr => _agent.Stderr;
 
     /// <summary>The zones of the bundled configuration (three bays across the plaza), a door and a rule that alerts.</summary>
-    public static string WriteConfig(string dir, string urls, string token)
+    public static string WriteConfig(string dir, string urls, string token, string extraWeb = "")
     {
         var cal = WardReplay.CalibrationFromGroundTruth(MotFile.Read(TestAssets.GroundTruth, true), 0, 768, columns: 3, rows: 2);
         string image = JsonSerializer.Serialize(cal.ImagePoints), floor = JsonSerializer.Serialize(cal.FloorPoints);
@@ -67,7 +67,7 @@ public sealed class WebAgent : IDisposable
                 "Availability": [ { "Id": "west-staffed", "Zone": "west", "Roles": [], "MinimumCount": 3, "After": "00:00:05" } ]
               },
               "Sync": { "EmbeddedBrokerPort": 0 },
-              "Web": { "Urls": "{{urls}}", "Token": "{{token}}", "LiveFrameInterval": "00:00:00.300" },
+              "Web": { "Urls": "{{urls}}", "Token": "{{token}}", "LiveFrameInterval": "00:00:00.300"{{extraWeb}} },
               "Output": { "Directory": "{{dir}}", "StateDirectory": "{{dir}}/state", "StatusInterval": "00:00:05" }
             }
             """);

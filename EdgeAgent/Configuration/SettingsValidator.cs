@@ -69,6 +69,13 @@ public static partial class SettingsValidator
         else if (!loopback && w.Token.Length < 16)
             problems.Add($"{n}:Token: required (at least 16 characters) when {n}:Urls binds beyond localhost ('{w.Urls}')");
         if (w.Token.Length is > 0 and < 16) problems.Add($"{n}:Token: at least 16 characters, got {w.Token.Length}");
+        if (w.Urls.Contains("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            if (w.CertificateFile.Length == 0 || w.CertificateKeyFile.Length == 0)
+                problems.Add($"{n}:CertificateFile: an https:// URL needs CertificateFile and CertificateKeyFile (PEM)");
+            else if (Web.ServerCertificate.Problem(w.CertificateFile, w.CertificateKeyFile) is { } bad)
+                problems.Add($"{n}:CertificateFile: {bad}");
+        }
         if (w.LiveFrameInterval < TimeSpan.FromMilliseconds(50)) problems.Add($"{n}:LiveFrameInterval: must be at least 00:00:00.050, got {w.LiveFrameInterval}");
         if (w.HeatmapCellMetres is < 0.1 or > 10) problems.Add($"{n}:HeatmapCellMetres: must be between 0.1 and 10, got {w.HeatmapCellMetres}");
         if (w.HeatmapWindow < TimeSpan.FromMinutes(1) || w.HeatmapWindow > TimeSpan.FromDays(1)) problems.Add($"{n}:HeatmapWindow: must be between 00:01:00 and 1.00:00:00, got {w.HeatmapWindow}");

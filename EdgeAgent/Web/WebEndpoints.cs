@@ -26,10 +26,19 @@ public static class WebEndpoints
     {
         WebOptions o = view.Settings.Web;
         builder.WebHost.UseUrls(o.Urls);
+        ServerCertificate? certificate = o.CertificateFile.Length > 0 && o.CertificateKeyFile.Length > 0
+            ? new ServerCertificate(o.CertificateFile, o.CertificateKeyFile, TimeProvider.System)
+            : null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = 256 * 1024;   // a configuration edit; nothing bigger is accepted
+            if (certificate is not null)
+                k.ConfigureHttpsDefaults(https =>
+                {
+                    https.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+                    https.ServerCertificateSelector = (_, _) => certificate.Current();
+                });
         });
         builder.Services.AddSingleton(view);
         builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edge-agent", serviceVersion: Pipeline.EventDelivery.AgentVersion)).WithMetrics(m => m.AddMeter(EdgeMetrics.Meter.Name).AddPrometheusExporter());

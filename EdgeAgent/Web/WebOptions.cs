@@ -16,6 +16,15 @@ public sealed class WebOptions
     /// </summary>
     public string Urls { get; set; } = "http://127.0.0.1:8080";
 
+    /// <summary>
+    /// PEM certificate (chain) for <c>https://</c> URLs — the device certificate, or one the hospital issues for the
+    /// appliance's name. Read again when the file changes, so a renewal needs no restart.
+    /// </summary>
+    public string CertificateFile { get; set; } = "";
+
+    /// <summary>PEM private key of <see cref="CertificateFile"/> (readable by the service user only).</summary>
+    public string CertificateKeyFile { get; set; } = "";
+
     /// <summary>The access token (at least 16 characters) when bound beyond localhost; optional on localhost.</summary>
     public string Token { get; set; } = "";
 
