@@ -63,12 +63,19 @@
     $("drawing").textContent = drawing.length ? `${drawing.length} point(s) of a new ${mode() === "door" ? "door" : "zone"}` : "";
   }
 
-  plan.addEventListener("click", e => {
-    const p = Edge.floorPoint(plan, e);
+  plan.addEventListener("click", e => addFloorPoint(Edge.floorPoint(plan, e)));
+  // The keyboard's way to the same: a point typed in metres.
+  $("add-point").addEventListener("click", () => {
+    const x = parseFloat($("point-x").value), y = parseFloat($("point-y").value);
+    $("problems").replaceChildren();
+    if (!Number.isFinite(x) || !Number.isFinite(y)) { $("problems").append(Edge.el("li", null, "Type both coordinates of the point, in metres.")); return; }
+    addFloorPoint([x, y]);
+  });
+  function addFloorPoint(p) {
     if (mode() === "floor") {
       const list = pairs[$("camera").value];
-      const open = list.find(q => !Number.isFinite(q.x) || !Number.isFinite(q.y)) || list[list.length - 1];
-      if (!open) return;
+      const open = list.find(q => !Number.isFinite(q.x) || !Number.isFinite(q.y));
+      if (!open) { $("problems").replaceChildren(Edge.el("li", null, "Click the camera image first: a pair starts there.")); return; }
       [open.x, open.y] = p;
       recalibrated.add($("camera").value);
       drawPairs(); drawPlan();
@@ -77,7 +84,7 @@
     if (mode() === "door" && drawing.length >= 2) drawing = [];
     drawing.push(p);
     status(); drawPlan(); drawOverlay();
-  });
+  }
   document.querySelectorAll("input[name=mode]").forEach(r => r.addEventListener("change", () => { drawing = []; status(); drawPlan(); }));
 
   $("finish").addEventListener("click", () => {
