@@ -91,4 +91,39 @@ public class WardBoardTests
         Assert.That(night.ShiftStart, Is.EqualTo(new DateTimeOffset(2026, 3, 1, 19, 0, 0, TimeSpan.Zero)));
         Assert.That(night.Timeline.Columns, Has.Count.EqualTo(1), "the night shift's timeline starts empty");
     }
+
+    [Test]
+    public void Import_AfterARestartInTheSameShift_TimelineAndHeatmapComeBack_AnotherShiftsTimelineDoesNot()
+    {
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Two() =>
+            new Dictionary<string, IReadOnlyDictionary<string, int>> { ["bay3"] = new Dictionary<string, int> { ["nurse"] = 2 } };
+        WardBoard before = Board(out FloorPlan plan);
+        before.Observe(Seen(T0, (0.5, 0.5), (3.5, 3.5)), _ => "nurse");
+        before.Update(7, T0, Two(), [new BoardAlert("r", "bay3", T0)]);
+        string file = Path.Combine(TestAssets.NewTempDirectory(), "state", "board.json");
+        new BoardStore(file).Save(before.Export());
+
+        WardBoard after = new(new WebOptions(), TimeZoneInfo.Utc);
+        after.SetPlan(plan);
+        after.Import(new BoardStore(file).Load()!, T0.AddMinutes(3));
+        BoardSnapshot s = after.Snapshot();
+        Assert.That(s.Timeline.Columns.Single().Peak["bay3"], Is.EqualTo(2));
+        Assert.That(s.Timeline.Columns.Single().Alerts, Does.Contain("bay3"));
+        Assert.That(s.Heatmap.Counts.Sum(), Is.EqualTo(2), "the heatmap's minutes are back");
+
+        WardBoard nextShift = new(new WebOptions(), TimeZoneInfo.Utc);
+        nextShift.SetPlan(plan);
+        nextShift.Import(new BoardStore(file).Load()!, T0.AddHours(11));   // 20:00: the night shift
+        Assert.That(nextShift.Snapshot().Timeline.Columns, Is.Empty, "the day shift's timeline is not the night's");
+        Assert.That(nextShift.Snapshot().Heatmap.Counts.Sum(), Is.Zero, "older than the heatmap's window");
+    }
+
+    [Test]
+    public void Load_UnreadableFile_StartsEmpty()
+    {
+        string file = Path.Combine(TestAssets.NewTempDirectory(), "board.json");
+        File.WriteAllText(file, "{ not json");
+        Assert.That(new BoardStore(file).Load(), Is.Null);
+        Assert.That(new BoardStore(file + ".missing").Load(), Is.Null);
+    }
 }

@@ -36,6 +36,8 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
                 time.GetUtcNow(), mediaTime: false, time);
             await using var delivery = new EventDelivery(settings, loggers, time);   // the outbox opens before any camera
             using var runner = new PipelineRunner(settings, detector, dropWhenBusy: true, loggers, time, ownsDetector: false, embedder, delivery.Sampler, view?.Live);
+            var boards = new Web.BoardStore(Path.Combine(settings.Output.StateDirectory, "board.json"));   // the dashboard's memory across restarts
+            long boardSaved = time.GetTimestamp();
             if (view is not null)
             {
                 view.Cameras = runner.Health;
@@ -43,6 +45,7 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
                 view.Embedder = embedder;
                 view.Delivery = delivery;
                 view.Board.SetPlan(stage.Plan);
+                if (boards.Load() is { } memory) view.Board.Import(memory, time.GetUtcNow());
             }
             delivery.Start();
             delivery.StartFrames(settings.Ward.Site, settings.Ward.Id, stage.Enqueue);
@@ -98,6 +101,11 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
                 // The dashboard shows the zone engine's counts as of the last event accepted.
                 view?.Board.Update(lastSeq, time.GetUtcNow(), stage.Occupancy(),
                     stage.State.Alerts.Select(a => new Web.BoardAlert(a.Rule, a.Zone, a.UnstaffedSince)).ToList());
+                if (view is not null && time.GetElapsedTime(boardSaved) >= TimeSpan.FromMinutes(1))
+                {
+                    boards.Save(view.Board.Export());
+                    boardSaved = time.GetTimestamp();
+                }
             }
             // A configuration saved by the editor is applied here, between two batches, by the loop that owns the zones.
             void Reconfigure()
@@ -157,6 +165,7 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             systemd.Send("STOPPING=1");
             Emit(stage.Flush().Events);
             Emit(stage.Stop());
+            if (view is not null) boards.Save(view.Board.Export());
             await run;
             LogStatus(runner);
             if (!stoppingToken.IsCancellationRequested)

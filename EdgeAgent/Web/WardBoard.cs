@@ -100,6 +100,40 @@ public sealed class WardBoard
         }
     }
 
+    /// <summary>What survives a restart: the shift's timeline and the heatmap's minutes (saved by <see cref="BoardStore"/>).</summary>
+    public BoardMemory Export()
+    {
+        lock (_lock)
+            return new BoardMemory(_shiftStart, [.. _timeline.Select(c => new TimelineColumn(c.At, new Dictionary<string, int>(c.Peak), [.. c.Alerts]))],
+                _grid.X0, _grid.Y0, _grid.Cell, _grid.Cols, _grid.Rows, [.. _heat.Select(h => new HeatMinute(h.Minute, [.. h.Cells]))]);
+    }
+
+    /// <summary>
+    /// Takes back what a previous run saved: the timeline when it is of the shift running at <paramref name="now"/>, the
+    /// heatmap's minutes when they cover the same floor grid and are still inside the window. Call after <see cref="SetPlan"/>.
+    /// </summary>
+    public void Import(BoardMemory saved, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            DateTimeOffset shift = ShiftStart(now, _options.EffectiveShiftChanges, _zone);
+            if (saved.ShiftStart == shift)
+            {
+                _shiftStart = shift;
+                _timeline.Clear();
+                _timeline.AddRange(saved.Timeline.Where(c => c.At >= shift && c.At <= now));
+            }
+            if (new Grid(saved.X0, saved.Y0, saved.Cell, saved.Cols, saved.Rows) == _grid)
+            {
+                long oldest = (now.ToUnixTimeSeconds() / 60) - (long)Math.Ceiling(_options.HeatmapWindow.TotalMinutes);
+                _heat.Clear();
+                foreach (HeatMinute m in saved.Heat.Where(m => m.Minute > oldest && m.Cells.Length == _grid.Cols * _grid.Rows).OrderBy(m => m.Minute))
+                    _heat.Enqueue((m.Minute, m.Cells));
+            }
+            Interlocked.Increment(ref _version);
+        }
+    }
+
     /// <summary>The latest shift change at or before <paramref name="now"/> (local times of day in <paramref name="zone"/>).</summary>
     public static DateTimeOffset ShiftStart(DateTimeOffset now, IReadOnlyList<TimeSpan> changes, TimeZoneInfo zone)
     {
@@ -164,6 +198,10 @@ public sealed record BoardDoor(string Id, double[][] Line);
 public sealed record BoardHeatmap(double X0, double Y0, double Cell, int Cols, int Rows, int[] Counts, double WindowMinutes);
 public sealed record TimelineColumn(DateTimeOffset At, Dictionary<string, int> Peak, HashSet<string> Alerts);
 public sealed record BoardTimeline(double BucketSeconds, IReadOnlyList<TimelineColumn> Columns);
+public sealed record HeatMinute(long Minute, int[] Cells);
+
+/// <summary>The dashboard's memory, saved so a restart does not blank the shift's timeline and the last hour's heatmap.</summary>
+public sealed record BoardMemory(DateTimeOffset ShiftStart, List<TimelineColumn> Timeline, double X0, double Y0, double Cell, int Cols, int Rows, List<HeatMinute> Heat);
 
 /// <summary>The dashboard at one moment; <see cref="Seq"/> is the last event accepted when it was taken.</summary>
 public sealed record BoardSnapshot(long Seq, DateTimeOffset At, DateTimeOffset ShiftStart, IReadOnlyList<BoardZone> Zones, IReadOnlyList<BoardDoor> Doors,
