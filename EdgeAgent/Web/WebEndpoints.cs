@@ -113,8 +113,9 @@ public static class WebEndpoints
         app.MapGet("/api/cameras/{id}/live.jpg", async (string id, CancellationToken ct) =>
         {
             if (!view.Settings.Capture.Cameras.Any(c => c.Id == id)) return Results.NotFound(new { error = $"no camera '{id}'" });
-            var frame = view.Live.Latest(id) ?? await view.Live.NextAsync(id, 0, TimeSpan.FromSeconds(10), ct);
-            view.Live.Watch(id);
+            // A fresh frame when the camera delivers one soon; else the last one made (a camera that stopped), else 503.
+            var latest = view.Live.Latest(id);
+            var frame = await view.Live.NextAsync(id, latest?.Version ?? 0, TimeSpan.FromSeconds(latest is null ? 10 : 3), ct) ?? latest;
             return frame is { } f ? Results.File(f.Jpeg, "image/jpeg") : Results.Json(new { error = $"camera '{id}' delivered no frame within 10 s" }, statusCode: 503);
         });
         app.MapGet("/api/cameras/{id}/live.mjpeg", (HttpContext ctx, string id) => StreamCamera(ctx, view, id));
