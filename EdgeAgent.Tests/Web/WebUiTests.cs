@@ -91,8 +91,13 @@ public partial class WebUiTests
     private static Task WaitForAsync(IPage page, string condition, int seconds = 30) =>
         page.WaitForFunctionAsync(condition, null, new PageWaitForFunctionOptions { Timeout = seconds * 1000 });
 
-    private static Task ShotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+    // Kept in TestResults/screenshots and attached to the test's result (the .trx lists it), described in docs/web.md.
+    private static async Task ShotAsync(IPage page, string name)
+    {
+        string path = Path.Combine(ScreenshotDirectory, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, $"screenshot of {page.Url}");
+    }
 
     [Test, Order(1)]
     public async Task Status_ShowsEachCameraTheModelsAndTheExecutionProvider()
