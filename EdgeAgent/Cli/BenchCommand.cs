@@ -111,6 +111,21 @@ public static class BenchCommand
             double plain = Median(without), reid = Median(with);
             Console.WriteLine($"re-ID {policy,-10}     : {reid,8:0.00} ms/frame vs {plain:0.00} ms/frame without re-ID (+{reid - plain:0.00} ms, median of 3 paired rounds)");
         }
+
+        // The live view's cost to the pipeline while someone watches: at the default interval, and a frame for every frame.
+        foreach (TimeSpan interval in new[] { new Web.WebOptions().LiveFrameInterval, TimeSpan.Zero })
+        {
+            var without = new List<double>();
+            var with = new List<double>();
+            for (int round = 0; round < 3; round++)
+            {
+                without.Add(1000 / await MeasurePipelineAsync(settings, detector, loggers, perRound, ct));
+                var live = new Web.LiveFrames(new Web.WebOptions { LiveFrameInterval = interval }, settings.Frames, TimeProvider.System);
+                with.Add(1000 / await MeasurePipelineAsync(settings, detector, loggers, perRound, ct, live: live));
+            }
+            double plain = Median(without), watched = Median(with);
+            Console.WriteLine($"live view {interval.TotalMilliseconds,4:0} ms   : {watched,8:0.00} ms/frame vs {plain:0.00} ms/frame unwatched (+{watched - plain:0.00} ms, median of 3 paired rounds)");
+        }
         return ExitCodes.Ok;
     }
 
@@ -122,17 +137,20 @@ public static class BenchCommand
 
     // Whole pipeline: capture thread (decode + quality gate) → detect → track → snapshot, no frame dropped.
     private static async Task<double> MeasurePipelineAsync(AgentSettings settings, PersonDetector detector, ILoggerFactory loggers, int n, CancellationToken ct,
-                                                           ReidEmbedder? embedder = null)
+                                                           ReidEmbedder? embedder = null, Web.LiveFrames? live = null)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: false, loggers, TimeProvider.System, ownsDetector: false, embedder);
+        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: false, loggers, TimeProvider.System, ownsDetector: false, embedder, live: live);
         long frames = 0;
         var sw = Stopwatch.StartNew();
         Task run = runner.RunAsync(stop.Token);
         try
         {
             await foreach (TrackSnapshot snap in runner.Channels.Tracks.Reader.ReadAllAsync(CancellationToken.None))
+            {
+                live?.Watch(snap.CameraId);   // a viewer that never leaves
                 if (++frames >= n) stop.Cancel();
+            }
         }
         catch (OperationCanceledException) { }
         await run.ConfigureAwait(false);
