@@ -107,13 +107,11 @@ public static class ReplayCommand
         foreach (var (cam, error) in stage.Ward.ReprojectionErrors)
             Console.WriteLine($"camera {cam}: floor calibration reprojection error {error:0.000} m");
         view?.Board.SetPlan(stage.Plan);
-        long lastSeq = 0;
         void Show(IReadOnlyList<EventEnvelope> events, IReadOnlyList<WardSnapshot> ward)
         {
             if (view is null) return;
-            if (events.Count > 0) lastSeq = events[^1].Seq;
             foreach (WardSnapshot ws in ward) view.Board.Observe(ws, stage.RoleOf);
-            view.Board.Update(lastSeq, stage.Now, stage.Occupancy(), stage.State.Alerts.Select(a => new BoardAlert(a.Rule, a.Zone, a.UnstaffedSince)).ToList());
+            if (events.Count > 0) view.Board.Update(events[^1].Seq, stage);
         }
         var wardIds = new HashSet<int>();
         using (var writer = new MotTrackWriter(cam => single ? motOut : InsertSuffix(motOut, cam)))

@@ -90,17 +90,15 @@ public sealed class AgentWorker(AgentSettings settings, ILoggerFactory loggers, 
             long lastSeq = stage.LastSequence;
             void Emit(IReadOnlyList<EventEnvelope> made)
             {
-                if (made.Count > 0)
-                {
-                    IReadOnlyList<EventEnvelope> accepted = delivery.Accept(made);   // durable in the outbox from here on
-                    events?.Write(accepted);
-                    events?.Flush();
-                    store.Save(stage.State, stage.LastSequence);
-                    lastSeq = accepted[^1].Seq;
-                }
-                // The dashboard shows the zone engine's counts as of the last event accepted.
-                view?.Board.Update(lastSeq, time.GetUtcNow(), stage.Occupancy(),
-                    stage.State.Alerts.Select(a => new Web.BoardAlert(a.Rule, a.Zone, a.UnstaffedSince)).ToList());
+                if (made.Count == 0) return;
+                IReadOnlyList<EventEnvelope> accepted = delivery.Accept(made);   // durable in the outbox from here on
+                events?.Write(accepted);
+                events?.Flush();
+                store.Save(stage.State, stage.LastSequence);
+                lastSeq = accepted[^1].Seq;
+                // Occupancy and alerts change only with events (and zone.occupancy comes at least every OccupancyInterval,
+                // which moves the shift's timeline on): the dashboard shows the zone engine's counts as of this event.
+                view?.Board.Update(lastSeq, stage);
                 if (view is not null && time.GetElapsedTime(boardSaved) >= TimeSpan.FromMinutes(1))
                 {
                     boards.Save(view.Board.Export());

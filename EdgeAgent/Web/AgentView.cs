@@ -27,13 +27,16 @@ public sealed class AgentView
         Board = new WardBoard(settings.Web);
         Live = new LiveFrames(settings.Web, settings.Frames, time);
         Live.SetOverlay(settings);
-        Started = time.GetTimestamp();
+        _started = time.GetTimestamp();
     }
 
     public WardBoard Board { get; }
     public LiveFrames Live { get; }
     public string ConfigPath { get; }
-    public long Started { get; }
+    private readonly long _started;
+
+    /// <summary>Time since the view was made (the agent's start).</summary>
+    public TimeSpan Uptime => _time.GetElapsedTime(_started);
 
     /// <summary>The settings in effect (the zones and calibrations change when the editor saves).</summary>
     public AgentSettings Settings => _settings;

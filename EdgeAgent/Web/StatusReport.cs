@@ -45,7 +45,7 @@ public static class StatusReport
         {
             ward = new { s.Ward.Site, s.Ward.Id, device = s.Ward.EffectiveDeviceId },
             agent = EventDelivery.AgentVersion,
-            uptimeSeconds = (long)(TimeProvider.System.GetElapsedTime(view.Started)).TotalSeconds,
+            uptimeSeconds = (long)view.Uptime.TotalSeconds,
             healthy = silent is null,
             silent,
             executionProvider = view.Detector?.Provider,

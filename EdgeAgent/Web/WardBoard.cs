@@ -73,7 +73,11 @@ public sealed class WardBoard
         }
     }
 
-    /// <summary>After each batch of events: the occupancy and alerts as of event <paramref name="seq"/>.</summary>
+    /// <summary>After a batch that made events: the event stage's counts and raised alerts as of event <paramref name="seq"/>.</summary>
+    public void Update(long seq, Pipeline.EventStage stage) =>
+        Update(seq, stage.Now, stage.Occupancy(), stage.State.Alerts.Select(a => new BoardAlert(a.Rule, a.Zone, a.UnstaffedSince)).ToList());
+
+    /// <summary>The occupancy and alerts as of event <paramref name="seq"/>.</summary>
     public void Update(long seq, DateTimeOffset now, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> occupancy, IReadOnlyList<BoardAlert> alerts)
     {
         lock (_lock)
