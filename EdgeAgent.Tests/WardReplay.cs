@@ -1,6 +1,8 @@
+using EdgeAgent.Tracking;
 using EdgeAgent.Configuration;
 using EdgeAgent.Events;
 using EdgeAgent.Evaluation;
+using EdgeAgent.Hosting;
 using EdgeAgent.Pipeline;
 using EdgeAgent.Ward;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,26 +25,31 @@ public static class WardReplay
         using var embedder = PipelineRunner.CreateEmbedder(settings, NullLoggerFactory.Instance);
         using var runner = new PipelineRunner(settings, detector, dropWhenBusy: false, NullLoggerFactory.Instance, TimeProvider.System, ownsDetector: false, embedder);
         var stage = new EventStage(settings, new EventFactory("test-device", settings.Ward.Site, settings.Ward.Id), Epoch, mediaTime: true, TimeProvider.System);
-        var snapshots = new List<WardSnapshot>();
-        var events = new List<EventEnvelope>(stage.Start(null));
+        var kept = new Keeper(beforeEach);
         using var stop = new CancellationTokenSource();
+        // The replay's own loop: the cameras stop at maxFrames, the loop takes what they delivered.
+        var loop = new EventLoop(stage, accept: null, new EventLoopOptions { MaxFrames = maxFrames, FrameLimitReached = stop.Cancel }, TimeProvider.System, [kept]);
         Task run = runner.RunAsync(stop.Token);
-        await foreach (TrackSnapshot snap in runner.Channels.Tracks.Reader.ReadAllAsync())
-        {
-            if (maxFrames is { } limit && snap.Sequence > limit) { await stop.CancelAsync(); continue; }
-            if (beforeEach is not null) await beforeEach(snap, stage);
-            var (ward, made) = stage.Add(snap);
-            snapshots.AddRange(ward);
-            events.AddRange(made);
-        }
+        await loop.RunAsync(runner.Channels.Tracks.Reader, leftOpen: null, CancellationToken.None);
         try { await run; }
         catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
-        var (lastWard, lastEvents) = stage.Flush();
-        snapshots.AddRange(lastWard);
-        events.AddRange(lastEvents);
-        events.AddRange(stage.Stop());
-        Events.EventSchema.AssertAllValid(events);   // every event any replay test makes matches the published schema
-        return new Result(snapshots, events, stage);
+        Events.EventSchema.AssertAllValid(kept.Events);   // every event any replay test makes matches the published schema
+        return new Result(kept.Snapshots, kept.Events, stage);
+    }
+
+    private sealed class Keeper(Func<TrackSnapshot, EventStage, Task>? beforeEach) : IEventLoopObserver
+    {
+        public List<WardSnapshot> Snapshots { get; } = [];
+        public List<EventEnvelope> Events { get; } = [];
+
+        public async ValueTask BeforeSnapshotAsync(TrackSnapshot snapshot, EventStage stage)
+        {
+            if (beforeEach is not null) await beforeEach(snapshot, stage);
+        }
+
+        public void Processed(TrackSnapshot? snapshot, IReadOnlyList<WardSnapshot> ward, EventStage stage) => Snapshots.AddRange(ward);
+
+        public void Accepted(IReadOnlyList<EventEnvelope> events, EventStage stage) => Events.AddRange(events);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CloudSync.Contract;
 
 namespace CloudSync.Mqtt;
 
@@ -10,7 +11,7 @@ public sealed class TopicScheme(string prefix, string site, string ward)
 {
     public string Base { get; } = $"{prefix}/{site}/{ward}";
 
-    public string Events(string type) => $"{Base}/events/{type}";
+    public string Events(string type) => EventTypes.Find(type) is { } known ? $"{Base}/{known.TopicSuffix}" : $"{Base}/events/{type}";
 
     public string Status => $"{Base}/status";
 
@@ -31,14 +32,17 @@ public sealed class TopicScheme(string prefix, string site, string ward)
 
     public string Occupancy(string zone) => $"{Base}/occupancy/{zone}";
 
-    /// <summary>The retained occupancy topic for a <c>zone.occupancy</c> event, read from its payload; null for other types.</summary>
+    /// <summary>
+    /// The retained topic of an event whose type keeps state for late subscribers (<see cref="EventType.RetainedBy"/>:
+    /// <c>zone.occupancy</c> → <c>occupancy/&lt;zone&gt;</c>), read from its payload; null for other types.
+    /// </summary>
     public string? OccupancyTopicOf(string type, byte[] envelope)
     {
-        if (type != "zone.occupancy") return null;
+        if (EventTypes.Find(type) is not { RetainedBy: { } field }) return null;
         try
         {
             using var doc = JsonDocument.Parse(envelope);
-            return doc.RootElement.TryGetProperty("payload", out JsonElement p) && p.TryGetProperty("zone", out JsonElement z) && z.GetString() is { Length: > 0 } zone
+            return doc.RootElement.TryGetProperty("payload", out JsonElement p) && p.TryGetProperty(field, out JsonElement z) && z.GetString() is { Length: > 0 } zone
                 ? Occupancy(zone) : null;
         }
         catch (JsonException)

@@ -1,3 +1,4 @@
+using CloudSync.Contract;
 using CloudSync.Storage;
 using LiteDB;
 
@@ -108,7 +109,7 @@ public sealed class Outbox : IDisposable
                 {
                     var (type, build) = batch[i];
                     byte[] payload = build(++seq);
-                    MessageClass cls = MessageClasses.Of(type);
+                    MessageClass cls = EventTypes.ClassOf(type);
                     messages.Insert(new BsonDocument
                     {
                         ["_id"] = seq, ["type"] = type, ["cls"] = (int)cls, ["bytes"] = payload.Length,

@@ -1,3 +1,5 @@
+using CloudSync.Contract;
+
 namespace CloudSync.Outbox;
 
 /// <summary>A message waiting in the outbox: its sequence number, type, class and the bytes to send.</summary>

@@ -1,3 +1,5 @@
+using CloudSync.Contract;
+
 namespace CloudSync.Outbox;
 
 /// <summary>How long each class of message may wait, and how much the outbox may hold. Section <c>Outbox</c>.</summary>
@@ -25,26 +27,5 @@ public sealed class OutboxOptions
         MessageClass.Zone => ZoneTimeToLive,
         MessageClass.Periodic => PeriodicTimeToLive,
         _ => FrameTimeToLive,
-    };
-}
-
-/// <summary>Priority classes, most important first: under quota pressure the last class goes first.</summary>
-public enum MessageClass
-{
-    Alert = 0,
-    Zone = 1,
-    Periodic = 2,
-    Frame = 3,
-}
-
-public static class MessageClasses
-{
-    /// <summary>The class of an event type: alerts, zone and door events, periodic state, frames.</summary>
-    public static MessageClass Of(string type) => type switch
-    {
-        _ when type.StartsWith("availability.", StringComparison.Ordinal) => MessageClass.Alert,
-        "zone.entered" or "zone.exited" or "door.crossed" => MessageClass.Zone,
-        "frame.sampled" => MessageClass.Frame,
-        _ => MessageClass.Periodic,
     };
 }

@@ -115,7 +115,8 @@ public class MultiCameraReplayCommandTests
         {
             var cal = EdgeAgent.Tests.Ward.TwoCameraHandoffTests.CalibrationFromGroundTruth(gt, cropX);
             return string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $$"""{ "Id": "{{id}}", "Source": "{{TestAssets.Video}}", "Crop": { "X": {{cropX / 768}}, "Width": 0.625 }, "Calibration": { "ImagePoints": {{Points([.. cal.ImagePoints])}}, "FloorPoints": {{Points([.. cal.FloorPoints])}} } }""");
+                $$"""{ "Id": "{{id}}", "Source": "{{TestAssets.Video}}", "Crop": { "X": {{cropX / 768}}, "Width": 0.625 }, """
+                + $$""" "Calibration": { "ImagePoints": {{Points([.. cal.ImagePoints])}}, "FloorPoints": {{Points([.. cal.FloorPoints])}} } }""");
         }
         string config = Path.Combine(dir, "two-cameras.json");
         File.WriteAllText(config, $$"""

@@ -177,7 +177,8 @@ public class FrameUploadTests
         }
         var named = EventServiceTests.Events(dir).Where(e => e.GetProperty("type").GetString() == "frame.sampled")
             .Select(e => e.GetProperty("payload").GetProperty("blob").GetString()!).ToList();
-        TestContext.Out.WriteLine($"B2: {blobs.Count} blobs, {named.Count} frame.sampled events ({named.Count - named.Distinct().Count()} repeated after a kill), {spooledAfterKills} frames spooled after the kills, {leftInSpool.Length} left");
+        TestContext.Out.WriteLine($"B2: {blobs.Count} blobs, {named.Count} frame.sampled events ({named.Count - named.Distinct().Count()} repeated after a kill), "
+            + $"{spooledAfterKills} frames spooled after the kills, {leftInSpool.Length} left");
         Assert.That(blobs, Is.Not.Empty);
         Assert.That(named.Where(b => !blobs.Contains(b)), Is.Empty, "no event names a missing blob");
         Assert.That(blobs.Where(b => !named.Contains(b)), Is.Empty.Or.Count.LessThanOrEqualTo(leftInSpool.Length),

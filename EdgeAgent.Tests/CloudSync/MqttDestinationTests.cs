@@ -779,7 +779,8 @@ public class MqttSecurityAndStatusTests
         // connection made after the heal is lost once more (a second dead link, not yet explained) and the stop finds
         // no connection, so the will's "offline" is the truth then.
         string final = late.Messages.First(m => m.Retained).Payload;
-        Assert.That(final, Is.EqualTo("stopped").Or.EqualTo("offline"), $"destination connects {destination.Health.Connects}, dead links {destination.Health.DeadLinks}; statuses seen: {string.Join(",", verifier.Messages.Select(m => m.Payload))}; log: {string.Join(" | ", Log.Lines.TakeLast(4))}");
+        Assert.That(final, Is.EqualTo("stopped").Or.EqualTo("offline"), $"destination connects {destination.Health.Connects}, dead links {destination.Health.DeadLinks}; "
+            + $"statuses seen: {string.Join(",", verifier.Messages.Select(m => m.Payload))}; log: {string.Join(" | ", Log.Lines.TakeLast(4))}");
         if (destination.Health.DeadLinks == 1) Assert.That(final, Is.EqualTo("stopped"), "with the connection up at the stop, the status is 'stopped', not the will");
     }
 }

@@ -146,7 +146,8 @@ public class OutboxPowerLossTests
             for (int i = 0; i < Math.Min(140, w.Disk.History.Count); i++)
             {
                 var o = w.Disk.History[i];
-                TestContext.Out.WriteLine($"{i}: file {o.File} {o.Kind} pos {o.Position} len {o.Data?.Length ?? o.Length} conf {(o.Data is { Length: >= 19 } d ? d[18] : -1)} accepted {string.Join(",", w.Accepted.Where(a => a.AtOp == i + 1).Select(a => a.Seq))}");
+                TestContext.Out.WriteLine($"{i}: file {o.File} {o.Kind} pos {o.Position} len {o.Data?.Length ?? o.Length} conf {(o.Data is { Length: >= 19 } d ? d[18] : -1)} "
+                    + $"accepted {string.Join(",", w.Accepted.Where(a => a.AtOp == i + 1).Select(a => a.Seq))}");
             }
         TestContext.Out.WriteLine($"{w.Accepted.Count} accepted messages, {w.Disk.History.Count} disk operations, {images} crash images, {problems.Count} problems");
         Assert.That(w.Disk.History.Count(o => o.Kind == CrashDisk.Kind.SetLength && o.File == 1), Is.GreaterThan(0), "the workload crosses checkpoints");

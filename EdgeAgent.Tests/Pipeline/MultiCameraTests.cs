@@ -1,3 +1,4 @@
+using EdgeAgent.Tracking;
 using System.Diagnostics.Metrics;
 using EdgeAgent.Capture;
 using EdgeAgent.Pipeline;

@@ -1,3 +1,4 @@
+using EdgeAgent.Tracking;
 using EdgeAgent.Capture;
 using EdgeAgent.Evaluation;
 using EdgeAgent.Inference;
@@ -12,20 +13,20 @@ namespace EdgeAgent.Tests.Pipeline;
 [NonParallelizable]
 public class ReplayAccuracyTests
 {
-    private static PersonDetector s_detector = null!;
+    private static PersonDetector _detector = null!;
 
     [OneTimeSetUp]
-    public void LoadDetector() => s_detector = TestAssets.CreateDetector();
+    public void LoadDetector() => _detector = TestAssets.CreateDetector();
 
     [OneTimeTearDown]
-    public void DisposeDetector() => s_detector?.Dispose();
+    public void DisposeDetector() => _detector?.Dispose();
 
     private static async Task<(List<MotRow> Rows, PipelineRunner Runner)> ReplayAsync(int maxFrames, AppearancePolicy policy = AppearancePolicy.Off)
     {
         var settings = TestAssets.SettingsFor(TestAssets.Video);
         settings.Reid.Policy = policy;
         ReidEmbedder? embedder = PipelineRunner.CreateEmbedder(settings, NullLoggerFactory.Instance);
-        var runner = new PipelineRunner(settings, s_detector, dropWhenBusy: false, NullLoggerFactory.Instance, TimeProvider.System, ownsDetector: false, embedder);
+        var runner = new PipelineRunner(settings, _detector, dropWhenBusy: false, NullLoggerFactory.Instance, TimeProvider.System, ownsDetector: false, embedder);
         using var stop = new CancellationTokenSource();
         var rows = new List<MotRow>();
         Task run = runner.RunAsync(stop.Token);
@@ -59,7 +60,7 @@ public class ReplayAccuracyTests
         Assert.That(CapturedFrame.Live, Is.EqualTo(liveBefore), "no frame left undisposed after the pipeline drained");
     }
 
-    private static MotMetrics? s_motionOnly;
+    private static MotMetrics? _motionOnly;
 
     [Test, Order(1)]
     public async Task Replay_WholeVideo_MotionOnly_MeetsVisionCoreTargets()
@@ -68,7 +69,7 @@ public class ReplayAccuracyTests
         using (runner)
         {
             MotMetrics m = MotEvaluator.Evaluate(MotFile.Read(TestAssets.GroundTruth, true), rows);
-            s_motionOnly = m;
+            _motionOnly = m;
             TestContext.Out.WriteLine(m);
             Assert.That(m.Mota, Is.GreaterThanOrEqualTo(0.80), "MOTA target of the vision core");
             Assert.That(m.Idf1, Is.GreaterThanOrEqualTo(0.75), "IDF1 target of the vision core");
@@ -79,8 +80,8 @@ public class ReplayAccuracyTests
     [Test, Order(2)]
     public async Task Replay_WholeVideo_WithReid_GainsThreeIdf1PointsWithoutLosingMota()
     {
-        if (s_motionOnly is null) await Replay_WholeVideo_MotionOnly_MeetsVisionCoreTargets();
-        MotMetrics motionOnly = s_motionOnly!;
+        if (_motionOnly is null) await Replay_WholeVideo_MotionOnly_MeetsVisionCoreTargets();
+        MotMetrics motionOnly = _motionOnly!;
         var (rows, runner) = await ReplayAsync(int.MaxValue, AppearancePolicy.Selective);
         using (runner)
         {

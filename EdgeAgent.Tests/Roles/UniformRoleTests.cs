@@ -85,19 +85,19 @@ public class UniformRoleTests
         using var classifier = new UniformClassifier([ScrubGreen]);
         var pipeline = new CameraPipeline("cam1", detector, new TrackerOptions(), channels, health, roles: new TrackRoles(classifier, new RoleOptions()));
         List<MotRow> gt = MotFile.Read(TestAssets.GroundTruth, true);
-        const int nurseId = 19;   // ground-truth person 19 walks through the first frames, apart from the others
+        const int NurseId = 19;   // ground-truth person 19 walks through the first frames, apart from the others
         TrackSnapshot? last = null;
         using var capture = new VideoCapture(TestAssets.Video);
         for (int f = 1; f <= 20; f++)
         {
             var mat = new Mat();
             Assert.That(capture.Read(mat), Is.True);
-            MotRow nurse = gt.Single(r => r.Frame == f && r.Id == nurseId);
+            MotRow nurse = gt.Single(r => r.Frame == f && r.Id == NurseId);
             DyeTorso(mat, nurse.Box);
             using var frame = new CapturedFrame("cam1", f, DateTimeOffset.UtcNow, mat, 10);
             last = pipeline.Process(frame);
         }
-        MotRow truth = gt.Single(r => r.Frame == 20 && r.Id == nurseId);
+        MotRow truth = gt.Single(r => r.Frame == 20 && r.Id == NurseId);
         TrackedPerson tracked = last!.Tracks.MaxBy(t => t.Box.IoU(truth.Box));
         Assert.That(tracked.Box.IoU(truth.Box), Is.GreaterThan(0.5), "the dyed person is tracked");
         Assert.That(tracked.Role, Is.EqualTo("nurse"));

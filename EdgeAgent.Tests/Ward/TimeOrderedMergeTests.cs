@@ -1,3 +1,4 @@
+using EdgeAgent.Tracking;
 using EdgeAgent.Pipeline;
 using EdgeAgent.Ward;
 using Microsoft.Extensions.Time.Testing;

@@ -182,7 +182,8 @@ public partial class WebUiTests
         double expected = EdgeAgent.Ward.WardStage.Fit(settings.Capture.Cameras[0].Calibration!, out _)!.ReprojectionErrorMetres;
         Assert.That(await page.InnerTextAsync("#fit-result"), Does.Contain($"{expected.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)} m"));
         // Three pairs cannot define a floor mapping: the fit says why.
-        var three = await _agent.Http.PostAsync("/api/calibration/fit", Json(new { imagePoints = new[] { new[] { 0.1, 0.1 }, new[] { 0.5, 0.5 }, new[] { 0.9, 0.2 } }, floorPoints = new[] { new[] { 0.0, 0 }, new[] { 1.0, 1 }, new[] { 2.0, 0 } } }));
+        var three = await _agent.Http.PostAsync("/api/calibration/fit", Json(new { imagePoints = new[] { new[] { 0.1, 0.1 }, new[] { 0.5, 0.5 }, new[] { 0.9, 0.2 } },
+            floorPoints = new[] { new[] { 0.0, 0 }, new[] { 1.0, 1 }, new[] { 2.0, 0 } } }));
         Assert.That(await three.Content.ReadAsStringAsync(), Does.Contain("needs at least 4 point pairs"));
         await page.CloseAsync();
     }

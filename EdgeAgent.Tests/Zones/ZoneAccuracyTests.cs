@@ -122,8 +122,8 @@ public class ZoneAccuracyTests
     private static List<(string, string, DateTimeOffset)> EntriesAndExits(IEnumerable<ZoneEvent> events) =>
         events.Select(e => e switch
         {
-            ZoneEntered x => (x.Type, x.Zone, x.OccurredAt),
-            ZoneExited { Reason: "left" or "lost" } x => (x.Type, x.Zone, x.OccurredAt),
+            ZoneEntered x => (x.Type.Name, x.Zone, x.OccurredAt),
+            ZoneExited { Reason: "left" or "lost" } x => (x.Type.Name, x.Zone, x.OccurredAt),
             _ => ((string, string, DateTimeOffset)?)null,
         }).OfType<(string, string, DateTimeOffset)>().ToList();
 

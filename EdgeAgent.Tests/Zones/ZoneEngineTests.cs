@@ -214,7 +214,7 @@ public class ZoneEngineTests
         time.Advance(TimeSpan.FromSeconds(61));
         all.AddRange(engine.Tick());
         all.AddRange(engine.Stop());
-        Assert.That(all.Select(e => e.Type).Distinct(), Is.EquivalentTo(new[]
+        Assert.That(all.Select(e => e.Type.Name).Distinct(), Is.EquivalentTo(new[]
         {
             "zone.entered", "zone.exited", "zone.occupancy", "door.crossed", "availability.alert", "availability.cleared",
         }));

@@ -8,7 +8,7 @@ namespace EdgeAgent.Capture;
 /// </summary>
 public sealed class CapturedFrame : IDisposable
 {
-    private static long s_live;
+    private static long _live;
     private Mat? _image;
 
     public CapturedFrame(string cameraId, long sequence, DateTimeOffset capturedAt, Mat image, double frameRate = 0, TimeSpan? mediaTime = null)
@@ -19,7 +19,7 @@ public sealed class CapturedFrame : IDisposable
         _image = image;
         FrameRate = frameRate;
         MediaTime = mediaTime;
-        Interlocked.Increment(ref s_live);
+        Interlocked.Increment(ref _live);
     }
 
     public string CameraId { get; }
@@ -39,13 +39,13 @@ public sealed class CapturedFrame : IDisposable
     public Mat Image => _image ?? throw new ObjectDisposedException(nameof(CapturedFrame));
 
     /// <summary>Frames created and not yet disposed, process-wide.</summary>
-    public static long Live => Interlocked.Read(ref s_live);
+    public static long Live => Interlocked.Read(ref _live);
 
     public void Dispose()
     {
         Mat? image = Interlocked.Exchange(ref _image, null);
         if (image is null) return;
         image.Dispose();
-        Interlocked.Decrement(ref s_live);
+        Interlocked.Decrement(ref _live);
     }
 }

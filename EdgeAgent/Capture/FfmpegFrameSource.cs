@@ -50,7 +50,7 @@ public sealed class FfmpegFrameSource : IFrameSource
         var probeArgs = new List<string> { "-v", "error" };
         probeArgs.AddRange(input);
         probeArgs.AddRange(["-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate", "-of", "csv=p=0:s=x"]);
-        string probe = RunToEnd(ffprobe, probeArgs, options.OpenTimeout, ct, camera);
+        string probe = RunToEnd(ffprobe, probeArgs, options.OpenTimeout, camera, ct);
         string[] parts = probe.Trim().Split('\n')[0].Split('x');
         if (parts.Length < 2 || !int.TryParse(parts[0], out int w) || !int.TryParse(parts[1], out int h) || w <= 0 || h <= 0)
             throw new CaptureException($"camera '{camera.Id}': {camera.Source} has no decodable video stream (ffprobe said '{probe.Trim()}')");
@@ -144,7 +144,7 @@ public sealed class FfmpegFrameSource : IFrameSource
         }
     }
 
-    private static string RunToEnd(string exe, List<string> args, TimeSpan timeout, CancellationToken ct, CameraOptions camera)
+    private static string RunToEnd(string exe, List<string> args, TimeSpan timeout, CameraOptions camera, CancellationToken ct)
     {
         using (Process p = Start(exe, args, camera))
         {

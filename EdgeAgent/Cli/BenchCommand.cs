@@ -8,6 +8,8 @@ using EdgeAgent.Tracking;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 
+using EdgeAgent.Hosting;
+
 namespace EdgeAgent.Cli;
 
 /// <summary>
@@ -89,7 +91,8 @@ public static class BenchCommand
 
         Console.WriteLine($"model-only inference : {modelFps,8:0.0} frames/s  (baseline, {1000 / modelFps:0.00} ms/frame; median of {rounds} rounds of {perRound} frames)");
         Console.WriteLine($"whole pipeline       : {pipelineFps,8:0.0} frames/s  median ratio {ratio:0.000} of model-only (target >= {PipelineRatioTarget}) {(ratio >= PipelineRatioTarget ? "PASS" : "FAIL")}");
-        Console.WriteLine($"tracker update       : median {median:0.0000} ms/frame, p99 {p99:0.0000} ms over {times.Count} updates (target <= {TrackerTargetMs}; Python ByteTrack reference {PythonByteTrackReferenceMs} ms) {(median <= TrackerTargetMs ? "PASS" : "FAIL")}");
+        Console.WriteLine($"tracker update       : median {median:0.0000} ms/frame, p99 {p99:0.0000} ms over {times.Count} updates "
+            + $"(target <= {TrackerTargetMs}; Python ByteTrack reference {PythonByteTrackReferenceMs} ms) {(median <= TrackerTargetMs ? "PASS" : "FAIL")}");
 
         // 4. Re-identification cost: the pipeline with embeddings beside the same pipeline without, paired per policy.
         var reidSettings = new AgentSettings

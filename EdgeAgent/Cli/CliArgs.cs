@@ -47,6 +47,14 @@ public sealed class CliArgs
         return int.TryParse(v, out int n) && n > 0 ? n : throw new CliException($"option --{name} must be a positive integer, got '{v}'");
     }
 
+    /// <summary>The one option a command takes (or null), failing on any other.</summary>
+    public string? GetOnly(string name)
+    {
+        string? value = Get(name);
+        RejectUnknown();
+        return value;
+    }
+
     /// <summary>Fails on any option the command did not ask for (typos).</summary>
     public void RejectUnknown()
     {
@@ -56,4 +64,4 @@ public sealed class CliArgs
 }
 
 /// <summary>A command line that cannot be run; the message says which option is wrong.</summary>
-public sealed class CliException(string message) : Exception(message);
+public sealed class CliException(string message) : Hosting.UsageException(message);

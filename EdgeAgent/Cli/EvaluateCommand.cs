@@ -1,5 +1,7 @@
 using EdgeAgent.Evaluation;
 
+using EdgeAgent.Hosting;
+
 namespace EdgeAgent.Cli;
 
 /// <summary><c>edge-agent evaluate --gt FILE --results FILE</c>: CLEAR-MOT and IDF1 of any MOTChallenge result file.</summary>

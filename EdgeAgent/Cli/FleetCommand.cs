@@ -5,6 +5,8 @@ using CloudSync.Fleet;
 using MQTTnet;
 using MQTTnet.Protocol;
 
+using EdgeAgent.Hosting;
+
 namespace EdgeAgent.Cli;
 
 /// <summary>

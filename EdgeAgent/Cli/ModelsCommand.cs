@@ -1,5 +1,7 @@
 using EdgeAgent.Inference;
 
+using EdgeAgent.Hosting;
+
 namespace EdgeAgent.Cli;
 
 /// <summary>

@@ -16,6 +16,8 @@ using EdgeAgent.Ward;
 using Microsoft.Extensions.Logging;
 using OpenCvSharp;
 
+using EdgeAgent.Hosting;
+
 namespace EdgeAgent.Cli;
 
 /// <summary>
@@ -26,12 +28,8 @@ namespace EdgeAgent.Cli;
 /// </summary>
 public static class ReplayCommand
 {
-    private static async Task<WebApplication> StartWebAsync(AgentView view, PipelineRunner runner, PersonDetector detector, ReidEmbedder? embedder, CancellationToken ct)
+    private static async Task<WebApplication> StartWebAsync(AgentView view, CancellationToken ct)
     {
-        view.Cameras = runner.Health;
-        view.Detector = detector;
-        view.Embedder = embedder;
-        view.Silent = () => null;
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.Logging.ClearProviders();
         builder.AddWeb(view);
@@ -40,6 +38,36 @@ public static class ReplayCommand
         await app.StartAsync(ct);
         Console.WriteLine($"pages while the replay runs: {view.Settings.Web.Urls.Split(';')[0]}/dashboard");
         return app;
+    }
+
+    /// <summary>
+    /// The cameras a replay runs. With <c>--input FILE</c> the file replaces the source of the configured camera — its
+    /// calibration, crop and zones kept — or, with several configured, of the one <c>--camera ID</c> names; with no camera
+    /// configured, the file is an uncalibrated camera of its own. Without <c>--input</c> every configured camera (or the
+    /// one <c>--camera</c> names) replays its own file once.
+    /// </summary>
+    public static void ChooseCameras(AgentSettings settings, string? input, string? cameraId, bool realtime)
+    {
+        List<CameraOptions> cameras = settings.Capture.Cameras;
+        if (cameraId is not null)
+        {
+            CameraOptions chosen = cameras.FirstOrDefault(c => c.Id == cameraId)
+                ?? throw new CliException($"--camera {cameraId}: no such camera in the configuration (cameras: {(cameras.Count == 0 ? "none" : string.Join(", ", cameras.Select(c => c.Id)))})");
+            cameras.RemoveAll(c => c != chosen);
+        }
+        if (input is not null)
+        {
+            if (cameras.Count > 1)
+                throw new CliException($"--input replays one camera, and the configuration has {cameras.Count} ({string.Join(", ", cameras.Select(c => c.Id))}): say which with --camera ID");
+            if (cameras.Count == 0) cameras.Add(new CameraOptions { Id = "replay" });
+            cameras[0].Source = input;
+            cameras[0].Kind = SourceKind.Auto;
+        }
+        foreach (CameraOptions c in cameras)
+        {
+            c.Loop = false;
+            c.Realtime = realtime;
+        }
     }
 
     public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "realtime", "quiet" };
@@ -59,145 +87,86 @@ public static class ReplayCommand
         string? detectionsOut = args.Get("detections-out");
         string eventsOut = args.Get("events-out") ?? Path.Combine(outDir, "events.jsonl");
         string? webUrls = args.Get("web");
+        string? camera = args.Get("camera");
         args.RejectUnknown();
         double? minMota = minMotaText is null ? null
             : double.TryParse(minMotaText, CultureInfo.InvariantCulture, out double m) ? m : throw new CliException($"--min-mota must be a number, got '{minMotaText}'");
 
         AgentSettings settings = SettingsLoader.Bind(SettingsLoader.Build(config));
-        if (input is not null)
-        {
-            settings.Capture.Cameras.Clear();
-            settings.Capture.Cameras.Add(new CameraOptions { Id = "replay", Source = input, Kind = SourceKind.Auto, Realtime = realtime });
-        }
-        else
-        {
-            foreach (CameraOptions c in settings.Capture.Cameras) { c.Loop = false; c.Realtime = realtime; }
-        }
+        ChooseCameras(settings, input, camera, realtime);
         if (webUrls is not null) settings.Web.Urls = webUrls;
         settings.Web.Enabled = webUrls is not null;
+        // Events go where the service's would (configured brokers, or the embedded demo broker), from an outbox of this run's own.
+        settings.Sync.Outbox.Directory = Path.Combine(outDir, "state");
         SettingsValidator.ThrowIfInvalid(settings, requireCameras: true);
         List<MotRow>? groundTruth = gtPath is null ? null : MotFile.Read(gtPath, isGroundTruth: true);
 
         long totalFrames = maxFrames ?? CountFrames(settings.Capture.Cameras);
-        using PersonDetector detector = PipelineRunner.CreateDetector(settings.Detection, loggers);
-        using ReidEmbedder? embedder = PipelineRunner.CreateEmbedder(settings, loggers);
         // With --web the pages are served while the replay runs (read-only: a replay saves no configuration).
-        AgentView? view = webUrls is null ? null : new AgentView(settings, config ?? SettingsLoader.DefaultConfigPath, TimeProvider.System, readOnly: "a replay shows the pages read-only; edit the zones on the running agent");
-        using var runner = new PipelineRunner(settings, detector, dropWhenBusy: realtime, loggers, TimeProvider.System, ownsDetector: false, embedder, live: view?.Live);
-        await using WebApplication? app = view is null ? null : await StartWebAsync(view, runner, detector, embedder, ct);
+        LiveFrames? live = webUrls is null ? null : new LiveFrames(settings.Web, settings.Frames, TimeProvider.System);
+        await using AgentRuntime runtime = await AgentRuntime.CreateAsync(settings, AgentMode.Replay(realtime), loggers, TimeProvider.System, live);
+        AgentView? view = live is null ? null : new AgentView(settings, config ?? SettingsLoader.DefaultConfigPath, TimeProvider.System, runtime, live,
+            new WardBoard(settings.Web), readOnly: "a replay shows the pages read-only; edit the zones on the running agent");
+        await using WebApplication? app = view is null ? null : await StartWebAsync(view, ct);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bool single = settings.Capture.Cameras.Count == 1;
-        var results = new Dictionary<string, List<MotRow>>(StringComparer.Ordinal);
-        var ids = new HashSet<(string, int)>();
         var progress = new ConsoleProgress(totalFrames * settings.Capture.Cameras.Count, quiet);
-        long frames = 0, detections = 0, eventCount = 0;
-        var eventTypes = new Dictionary<string, int>(StringComparer.Ordinal);
 
-        var clock = Stopwatch.StartNew();
-        Task run = runner.RunAsync(stop.Token);
-        var stage = new EventStage(settings, new EventFactory(settings.Ward.EffectiveDeviceId, settings.Ward.Site, settings.Ward.Id),
-            DateTimeOffset.UtcNow, mediaTime: true, TimeProvider.System);
-        using var badges = BadgeReaderGroup.Start(settings.Badges, stage.Enqueue, loggers, TimeProvider.System);
-        // Events go where the service's would (configured brokers, or the embedded demo broker), from an outbox of this run's own.
-        settings.Sync.Outbox.Directory = Path.Combine(outDir, "state");
-        await using var delivery = new EventDelivery(settings, loggers, TimeProvider.System);
+        EventDelivery delivery = runtime.Delivery;
         delivery.Start();
         if (delivery.EmbeddedBrokerPort is { } brokerPort)
             Console.WriteLine($"events: also published on the embedded demo broker, watch with: mosquitto_sub -h 127.0.0.1 -p {brokerPort} -i watcher -t 'edgetracking/#' -v");
-        foreach (var (cam, error) in stage.Ward.ReprojectionErrors)
+        foreach (var (cam, error) in runtime.Stage.Ward.ReprojectionErrors)
             Console.WriteLine($"camera {cam}: floor calibration reprojection error {error:0.000} m");
-        view?.Board.SetPlan(stage.Plan);
-        void Show(IReadOnlyList<EventEnvelope> events, IReadOnlyList<WardSnapshot> ward)
-        {
-            if (view is null) return;
-            foreach (WardSnapshot ws in ward) view.Board.Observe(ws, stage.RoleOf);
-            if (events.Count > 0) view.Board.Update(events[^1].Seq, stage);
-        }
-        var wardIds = new HashSet<int>();
-        using (var writer = new MotTrackWriter(cam => single ? motOut : InsertSuffix(motOut, cam)))
-        using (var wardWriter = new MotTrackWriter(cam => InsertSuffix(motOut, single ? "ward" : $"ward.{cam}")))
-        using (StreamWriter? detWriter = detectionsOut is null ? null : CreateWriter(detectionsOut))
+        view?.Board.SetPlan(runtime.Stage.Plan);
+        using var badges = BadgeReaderGroup.Start(settings.Badges, runtime.Stage.Enqueue, loggers, TimeProvider.System);
+        var tally = new ReplayTally(progress, detectionsOut);
+        var clock = Stopwatch.StartNew();
+        using (var tracks = new MotTrackWriter(cam => single ? motOut : InsertSuffix(motOut, cam)))
+        using (var ward = new MotTrackWriter(cam => InsertSuffix(motOut, single ? "ward" : $"ward.{cam}")))
         using (var eventWriter = new JsonLinesEventWriter(eventsOut))
+        using (tally)
         {
-            eventWriter.Write(delivery.Accept(stage.Start(null)));
-            try
-            {
-                await foreach (TrackSnapshot snap in runner.Channels.Tracks.Reader.ReadAllAsync(CancellationToken.None))
-                {
-                    if (maxFrames is { } limit && snap.Sequence > limit) { stop.Cancel(); continue; }
-                    writer.Write(snap);
-                    var (wardSnaps, made) = stage.Add(snap);
-                    IReadOnlyList<EventEnvelope> events = delivery.Accept(made);
-                    eventWriter.Write(events);
-                    Show(events, wardSnaps);
-                    foreach (EventEnvelope e in events) eventTypes[e.Type] = eventTypes.GetValueOrDefault(e.Type) + 1;
-                    foreach (WardSnapshot wardSnap in wardSnaps)
-                    {
-                        wardWriter.Write(wardSnap);
-                        foreach (WardPerson p in wardSnap.People) wardIds.Add(p.WardIndex);
-                    }
-                    if (detWriter is not null)
-                        foreach (Detection d in snap.Detections)
-                            detWriter.WriteLine(MotFile.Format((int)snap.Sequence, -1, d.Box, d.Score));
-                    frames++;
-                    detections += snap.DetectionCount;
-                    var rows = results.TryGetValue(snap.CameraId, out var r) ? r : results[snap.CameraId] = [];
-                    foreach (TrackedPerson p in snap.Tracks)
-                    {
-                        rows.Add(new MotRow((int)snap.Sequence, p.TrackId, p.Box, p.Score, true));
-                        ids.Add((snap.CameraId, p.TrackId));
-                    }
-                    progress.Report(frames, snap.Tracks.Count);
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
-            await run.ConfigureAwait(false);
-            var (lastSnaps, lastMade) = stage.Flush();
-            IReadOnlyList<EventEnvelope> lastEvents = delivery.Accept(lastMade);
-            eventWriter.Write(lastEvents);
-            foreach (EventEnvelope e in lastEvents) eventTypes[e.Type] = eventTypes.GetValueOrDefault(e.Type) + 1;
-            foreach (WardSnapshot wardSnap in lastSnaps)
-            {
-                wardWriter.Write(wardSnap);
-                foreach (WardPerson p in wardSnap.People) wardIds.Add(p.WardIndex);
-            }
-            eventWriter.Write(delivery.Accept(stage.Stop()));
-            eventCount = eventWriter.Written;
+            var observers = new List<IEventLoopObserver> { new EventFileObserver(eventWriter, flushEachBatch: false), new TrackFileObserver(tracks, ward), tally };
+            if (view is not null) observers.Add(new DashboardObserver(view, boards: null, TimeProvider.System, loggers.CreateLogger("EdgeAgent.Web")));
+            EventLoop loop = runtime.CreateLoop(new EventLoopOptions { MaxFrames = maxFrames, FrameLimitReached = stop.Cancel }, observers);
+            // The cameras stop at --frames N (or Ctrl-C); the loop takes what they delivered until the track channel ends.
+            await runtime.RunAsync(loop, stopCameras: stop.Token, stopLoop: ct);
         }
         clock.Stop();
         progress.Done();
         if (ct.IsCancellationRequested) return ExitCodes.Failure;
 
-        double fps = frames / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+        double fps = tally.Frames / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
         MotMetrics? metrics = null;
         if (groundTruth is not null)
         {
             var gt = maxFrames is { } lim ? groundTruth.Where(g => g.Frame <= lim).ToList() : groundTruth;
-            metrics = MotEvaluator.Evaluate(gt, results.Values.FirstOrDefault() ?? []);
+            metrics = MotEvaluator.Evaluate(gt, tally.Results.Values.FirstOrDefault() ?? []);
         }
 
-        Console.WriteLine($"replay: {frames} frames in {clock.Elapsed.TotalSeconds:0.0} s ({fps:0.0} frames/s) on {detector.Provider}, model {detector.Model.Name}");
-        Console.WriteLine($"tracks: {ids.Count} ids, {detections} detections; written to {(single ? motOut : InsertSuffix(motOut, "<camera>"))}");
-        Console.WriteLine($"ward: {wardIds.Count} ward identities across {settings.Capture.Cameras.Count} camera(s); written to {InsertSuffix(motOut, single ? "ward" : "ward.<camera>")}");
+        Console.WriteLine($"replay: {tally.Frames} frames in {clock.Elapsed.TotalSeconds:0.0} s ({fps:0.0} frames/s) on {runtime.Detector.Provider}, model {runtime.Detector.Model.Name}");
+        Console.WriteLine($"tracks: {tally.TrackIds.Count} ids, {tally.Detections} detections; written to {(single ? motOut : InsertSuffix(motOut, "<camera>"))}");
+        Console.WriteLine($"ward: {tally.WardIds.Count} ward identities across {settings.Capture.Cameras.Count} camera(s); written to {InsertSuffix(motOut, single ? "ward" : "ward.<camera>")}");
         if (delivery.Outbox is { } outbox) Console.WriteLine($"outbox: {outbox.LastSeq} events accepted, cursors {string.Join(", ", delivery.Destinations.Select(d => $"{d.Health.Name} {outbox.Cursor(d.Health.Name)}"))}");
-        Console.WriteLine($"events: {eventCount} written to {eventsOut} ({string.Join(", ", eventTypes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"))})");
+        Console.WriteLine($"events: {tally.Events} written to {eventsOut} ({string.Join(", ", tally.EventTypes.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"))})");
         foreach (BadgeReader r in badges.Readers) Console.WriteLine($"badge reader {r.Health.ReaderId}: {r.Health}");
-        foreach (var h in runner.Health.Values)
+        foreach (var h in runtime.Runner.Health.Values)
             Console.WriteLine($"camera {h.CameraId}: captured {h.FramesCaptured}, processed {h.FramesProcessed}, dropped {h.DropSummary()}, decode errors {h.DecodeErrors}, reconnects {h.Reconnects}");
         if (metrics is not null) Console.WriteLine($"accuracy vs {gtPath}: {metrics}");
 
         var summary = new
         {
             input = input ?? string.Join(",", settings.Capture.Cameras.Select(c => c.Source)),
-            model = detector.Model.Name,
-            provider = detector.Provider,
-            frames,
+            model = runtime.Detector.Model.Name,
+            provider = runtime.Detector.Provider,
+            frames = tally.Frames,
             seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
             framesPerSecond = Math.Round(fps, 2),
-            trackIds = ids.Count,
-            wardIdentities = wardIds.Count,
-            detections,
-            cameras = runner.Health.Values.Select(h => new
+            trackIds = tally.TrackIds.Count,
+            wardIdentities = tally.WardIds.Count,
+            detections = tally.Detections,
+            cameras = runtime.Runner.Health.Values.Select(h => new
             {
                 id = h.CameraId, captured = h.FramesCaptured, processed = h.FramesProcessed,
                 dropped = Enum.GetValues<DropReason>().ToDictionary(r => r.Tag(), h.Dropped),
@@ -205,7 +174,7 @@ public static class ReplayCommand
             }),
             motOut,
             eventsOut,
-            events = eventCount,
+            events = tally.Events,
             accuracy = metrics is null ? null : new
             {
                 groundTruth = gtPath, mota = Math.Round(metrics.Mota, 4), idf1 = Math.Round(metrics.Idf1, 4),
@@ -223,12 +192,6 @@ public static class ReplayCommand
             return ExitCodes.AccuracyBelowFloor;
         }
         return ExitCodes.Ok;
-    }
-
-    private static StreamWriter CreateWriter(string path)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        return new StreamWriter(path);
     }
 
     private static long CountFrames(IEnumerable<CameraOptions> cameras)

@@ -1,5 +1,7 @@
 using EdgeAgent.Badges;
 
+using EdgeAgent.Hosting;
+
 namespace EdgeAgent.Cli;
 
 /// <summary>

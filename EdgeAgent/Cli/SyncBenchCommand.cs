@@ -8,6 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Protocol;
 
+using EdgeAgent.Hosting;
+
 namespace EdgeAgent.Cli;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Text;
 using CloudSync.Outbox;
 
+using EdgeAgent.Hosting;
+
 namespace EdgeAgent.Cli;
 
 /// <summary>

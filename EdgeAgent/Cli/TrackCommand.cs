@@ -2,6 +2,8 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Evaluation;
 using EdgeAgent.Tracking;
 
+using EdgeAgent.Hosting;
+
 namespace EdgeAgent.Cli;
 
 /// <summary>

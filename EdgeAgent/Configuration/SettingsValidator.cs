@@ -54,34 +54,10 @@ public static partial class SettingsValidator
                 if (s.Fleet.MaxAccuracyDrop is < 0 or > 1) problems.Add($"Fleet:MaxAccuracyDrop: must be between 0 and 1, got {s.Fleet.MaxAccuracyDrop}");
             }
         }
-        ValidateWeb(s.Web, problems);
+        s.Web.Validate(problems);   // each section that owns logic of its own validates itself where it is defined
         if (string.IsNullOrWhiteSpace(s.Output.Directory))
             problems.Add($"{OutputOptions.SectionName}:Directory: must not be empty");
         return problems;
-    }
-
-    private static void ValidateWeb(Web.WebOptions w, List<string> problems)
-    {
-        const string n = Web.WebOptions.SectionName;
-        if (!w.Enabled) return;
-        bool loopback = Web.WebAccess.LoopbackOnly(w.Urls, out string? problem);
-        if (problem is not null) problems.Add($"{n}:Urls: {problem}");
-        else if (!loopback && w.Token.Length < 16)
-            problems.Add($"{n}:Token: required (at least 16 characters) when {n}:Urls binds beyond localhost ('{w.Urls}')");
-        if (w.Token.Length is > 0 and < 16) problems.Add($"{n}:Token: at least 16 characters, got {w.Token.Length}");
-        if (w.Urls.Contains("https://", StringComparison.OrdinalIgnoreCase))
-        {
-            if (w.CertificateFile.Length == 0 || w.CertificateKeyFile.Length == 0)
-                problems.Add($"{n}:CertificateFile: an https:// URL needs CertificateFile and CertificateKeyFile (PEM)");
-            else if (Web.ServerCertificate.Problem(w.CertificateFile, w.CertificateKeyFile) is { } bad)
-                problems.Add($"{n}:CertificateFile: {bad}");
-        }
-        if (w.LiveFrameInterval < TimeSpan.FromMilliseconds(50)) problems.Add($"{n}:LiveFrameInterval: must be at least 00:00:00.050, got {w.LiveFrameInterval}");
-        if (w.HeatmapCellMetres is < 0.1 or > 10) problems.Add($"{n}:HeatmapCellMetres: must be between 0.1 and 10, got {w.HeatmapCellMetres}");
-        if (w.HeatmapWindow < TimeSpan.FromMinutes(1) || w.HeatmapWindow > TimeSpan.FromDays(1)) problems.Add($"{n}:HeatmapWindow: must be between 00:01:00 and 1.00:00:00, got {w.HeatmapWindow}");
-        if (w.TimelineBucket < TimeSpan.FromSeconds(10) || w.TimelineBucket > TimeSpan.FromHours(1)) problems.Add($"{n}:TimelineBucket: must be between 00:00:10 and 01:00:00, got {w.TimelineBucket}");
-        if (w.ShiftChanges.Any(t => t < TimeSpan.Zero || t >= TimeSpan.FromDays(1)))
-            problems.Add($"{n}:ShiftChanges: times of day between 00:00:00 and 23:59:59");
     }
 
     public static void ThrowIfInvalid(AgentSettings s, bool requireCameras)

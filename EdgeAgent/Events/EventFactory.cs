@@ -69,7 +69,7 @@ public sealed class EventFactory(string deviceId, string site, string ward, long
             },
             _ => throw new ArgumentException($"no envelope mapping for {e.GetType().Name}", nameof(e)),
         };
-        return new EventEnvelope(EventEnvelope.SchemaId, Guid.CreateVersion7(), deviceId, ++_seq, site, ward, e.Type, e.OccurredAt.ToUniversalTime(), payload);
+        return new EventEnvelope(EventEnvelope.SchemaId, Guid.CreateVersion7(), deviceId, ++_seq, site, ward, e.Type.Name, e.OccurredAt.ToUniversalTime(), payload);
     }
 
     public static string ToJson(EventEnvelope e) => JsonSerializer.Serialize(e, EventJsonContext.Default.EventEnvelope);

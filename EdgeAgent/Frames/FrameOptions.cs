@@ -1,3 +1,4 @@
+using CloudSync.Contract;
 namespace EdgeAgent.Frames;
 
 /// <summary>Sampled, anonymised frames for review (Azure Blob). Section <c>Frames</c>.</summary>
@@ -9,7 +10,7 @@ public sealed class FrameOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Event types that also take a frame from every camera (e.g. availability.alert).</summary>
-    public List<string> OnEvents { get; set; } = ["availability.alert"];
+    public List<string> OnEvents { get; set; } = [EventTypes.AvailabilityAlert.Name];
 
     /// <summary>
     /// <c>PixelatePersons</c> (default): every detected person box is pixelated. <c>PixelateHeads</c>: only the head region

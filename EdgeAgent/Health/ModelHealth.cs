@@ -1,4 +1,4 @@
-using EdgeAgent.Pipeline;
+using EdgeAgent.Tracking;
 
 namespace EdgeAgent.Health;
 

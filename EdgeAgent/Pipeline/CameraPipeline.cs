@@ -14,7 +14,7 @@ namespace EdgeAgent.Pipeline;
 /// </summary>
 public sealed class CameraPipeline(string cameraId, PersonDetector detector, TrackerOptions trackerOptions, PipelineChannels channels, CameraHealth health,
                                    ReidEmbedder? embedder = null, ReidOptions? reidOptions = null, Roles.TrackRoles? roles = null,
-                                   Frames.FrameSampler? frames = null, Web.LiveFrames? live = null)
+                                   Frames.FrameSampler? frames = null, ILiveFrames? live = null)
 {
     private bool[] _need = new bool[64];
     private float[] _embeddings = [];

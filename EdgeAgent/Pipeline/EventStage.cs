@@ -1,3 +1,4 @@
+using EdgeAgent.Tracking;
 using System.Collections.Concurrent;
 using EdgeAgent.Badges;
 using EdgeAgent.Configuration;
@@ -192,7 +193,7 @@ public sealed class EventStage
                 _stepPending = false;
             }
             list.Add(envelope);
-            EdgeMetrics.ZoneEvents.Add(1, new KeyValuePair<string, object?>("type", e.Type));
+            EdgeMetrics.ZoneEvents.Add(1, new KeyValuePair<string, object?>("type", e.Type.Name));
         }
         return list;
     }

@@ -1,3 +1,4 @@
+using EdgeAgent.Tracking;
 using System.Threading.Channels;
 using EdgeAgent.Capture;
 using EdgeAgent.Health;

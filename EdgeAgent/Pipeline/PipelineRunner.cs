@@ -21,7 +21,7 @@ public sealed class PipelineRunner : IDisposable
     private readonly Roles.UniformClassifier? _uniforms;
 
     public PipelineRunner(AgentSettings settings, PersonDetector detector, bool dropWhenBusy, ILoggerFactory loggers, TimeProvider time, bool ownsDetector = true,
-                          ReidEmbedder? embedder = null, Frames.FrameSampler? frames = null, Web.LiveFrames? live = null)
+                          ReidEmbedder? embedder = null, Frames.FrameSampler? frames = null, ILiveFrames? live = null)
     {
         _settings = settings;
         Detector = detector;

@@ -1,5 +1,5 @@
+using EdgeAgent.Tracking;
 using EdgeAgent.Capture;
-using EdgeAgent.Pipeline;
 
 namespace EdgeAgent.Ward;
 
@@ -63,7 +63,7 @@ public sealed class WardStage
         var people = new WardPerson[observations.Length];
         for (int i = 0; i < people.Length; i++)
             people[i] = new WardPerson(snapshot.Tracks[i].TrackId, ids[i].Index, ids[i].Pseudonym, snapshot.Tracks[i].Box, observations[i].FloorX, observations[i].FloorY,
-                snapshot.Tracks[i].Role, snapshot.Tracks[i].RoleConfidence);
+                snapshot.Tracks[i].Role, snapshot.Tracks[i].RoleConfidence, snapshot.Tracks[i].Score);
         return new WardSnapshot(snapshot.CameraId, snapshot.Sequence, snapshot.CapturedAt, people, snapshot.MediaTime);
     }
 
@@ -91,4 +91,4 @@ public sealed record WardSnapshot(string CameraId, long Sequence, DateTimeOffset
 /// the device. <see cref="Role"/> is the camera track's uniform role (null when none is recognised).
 /// </summary>
 public readonly record struct WardPerson(int TrackId, int WardIndex, string Pseudonym, Tracking.BoundingBox Box, double FloorX, double FloorY,
-                                         string? Role = null, float RoleConfidence = 0);
+                                         string? Role = null, float RoleConfidence = 0, float Score = 1);

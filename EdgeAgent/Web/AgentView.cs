@@ -2,14 +2,13 @@ using System.Collections.Concurrent;
 using EdgeAgent.Capture;
 using EdgeAgent.Configuration;
 using EdgeAgent.Health;
-using EdgeAgent.Pipeline;
 
 namespace EdgeAgent.Web;
 
 /// <summary>
-/// What the web server may see of the running agent, and the one way it may change it. The worker attaches its parts
-/// when they exist; the pages read them. A saved configuration is handed to the event loop, which applies it between
-/// two batches (the web server's threads never touch the zone engine).
+/// What the web server may see of the running agent, and the one way it may change it. Everything it shows comes through
+/// its constructor: the agent's status, the live frames and the dashboard's board. A saved configuration is handed to the
+/// event loop, which applies it between two batches (the web server's threads never touch the zone engine).
 /// </summary>
 public sealed class AgentView
 {
@@ -18,14 +17,15 @@ public sealed class AgentView
     private readonly TimeProvider _time;
     private volatile AgentSettings _settings;
 
-    public AgentView(AgentSettings settings, string configPath, TimeProvider time, string? readOnly = null)
+    public AgentView(AgentSettings settings, string configPath, TimeProvider time, IAgentStatus status, LiveFrames live, WardBoard board, string? readOnly = null)
     {
         ReadOnlyReason = readOnly;
         _settings = settings;
         _time = time;
         ConfigPath = configPath;
-        Board = new WardBoard(settings.Web);
-        Live = new LiveFrames(settings.Web, settings.Frames, time);
+        Status = status;
+        Board = board;
+        Live = live;
         Live.SetOverlay(settings);
         _started = time.GetTimestamp();
     }
@@ -47,12 +47,8 @@ public sealed class AgentView
     /// <summary>Why the editor may not save here (a replay), or null.</summary>
     public string? ReadOnlyReason { get; }
 
-    // Attached by the worker once each exists (null before, and in a replay).
-    public volatile IReadOnlyDictionary<string, CameraHealth>? Cameras;
-    public volatile Inference.PersonDetector? Detector;
-    public volatile Reid.ReidEmbedder? Embedder;
-    public volatile EventDelivery? Delivery;
-    public volatile Func<string?>? Silent;
+    /// <summary>The running agent's cameras, models, outbox, destinations and liveness.</summary>
+    public IAgentStatus Status { get; }
 
     /// <summary>Frames processed per second since the previous call at least a second ago (null at the first).</summary>
     public double? FramesPerSecond(CameraHealth camera)

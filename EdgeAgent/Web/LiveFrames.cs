@@ -13,7 +13,7 @@ namespace EdgeAgent.Web;
 /// down to the lowest score and every track), then tracks with their roles, the zones and the doors are drawn on it and
 /// it is JPEG-encoded. Raw pixels never reach the web server. Nothing is made while nobody watches.
 /// </summary>
-public sealed class LiveFrames
+public sealed class LiveFrames : Pipeline.ILiveFrames
 {
     private static readonly TimeSpan WatchFor = TimeSpan.FromSeconds(10);
 

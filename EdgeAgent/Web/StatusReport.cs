@@ -1,5 +1,4 @@
 using EdgeAgent.Health;
-using EdgeAgent.Pipeline;
 
 namespace EdgeAgent.Web;
 
@@ -11,7 +10,7 @@ public static class StatusReport
         var s = view.Settings;
         var cameras = s.Capture.Cameras.Select(c =>
         {
-            CameraHealth? h = view.Cameras?.GetValueOrDefault(c.Id);
+            CameraHealth? h = view.Status.Cameras.GetValueOrDefault(c.Id);
             return new
             {
                 c.Id,
@@ -27,32 +26,30 @@ public static class StatusReport
                 calibrated = c.Calibration is not null,
             };
         }).ToList();
-        var models = new List<object>();
-        if (view.Detector is { } d) models.Add(new { role = "detector", d.Model.Name, d.Model.File, sha256 = d.Model.Sha256, provider = d.Provider });
-        if (view.Embedder is { } e) models.Add(new { role = "re-identification", e.Model.Name, e.Model.File, sha256 = e.Model.Sha256, provider = e.Provider });
-        var outbox = view.Delivery?.Outbox?.Stats();
-        var destinations = view.Delivery?.Destinations.Select(x => new
+        var models = view.Status.Models.Select(m => new { role = m.Role, m.Name, m.File, sha256 = m.Sha256, provider = m.Provider }).ToList();
+        var outbox = view.Status.Outbox();
+        var destinations = view.Status.Destinations.Select(x => new
         {
-            x.Health.Name,
-            x.Health.Connected,
-            pending = outbox?.Pending.GetValueOrDefault(x.Health.Name) ?? 0,
-            x.Health.Published,
-            alarm = x.Health.Alarm,
+            x.Name,
+            x.Connected,
+            pending = outbox?.Pending.GetValueOrDefault(x.Name) ?? 0,
+            x.Published,
+            alarm = x.Alarm,
         }).ToList();
         Fleet.FleetState? fleet = s.Fleet.Enabled ? new Fleet.FleetStore(s.Fleet.Directory).Load() : null;
-        string? silent = view.Silent is { } check ? check() : "starting";
+        string? silent = view.Status.Silent();
         return new
         {
             ward = new { s.Ward.Site, s.Ward.Id, device = s.Ward.EffectiveDeviceId },
-            agent = EventDelivery.AgentVersion,
+            agent = view.Status.AgentVersion,
             uptimeSeconds = (long)view.Uptime.TotalSeconds,
             healthy = silent is null,
             silent,
-            executionProvider = view.Detector?.Provider,
+            executionProvider = view.Status.Models.FirstOrDefault()?.Provider,
             cameras,
             models,
             outbox = outbox is null ? null : new { outbox.Messages, outbox.Bytes, outbox.LastSeq, outbox.Pending },
-            destinations = destinations ?? [],
+            destinations,
             update = new
             {
                 enabled = s.Fleet.Enabled,

@@ -41,7 +41,7 @@ public static class WebEndpoints
                 });
         });
         builder.Services.AddSingleton(view);
-        builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edge-agent", serviceVersion: Pipeline.EventDelivery.AgentVersion)).WithMetrics(m => m.AddMeter(EdgeMetrics.Meter.Name).AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("edge-agent", serviceVersion: view.Status.AgentVersion)).WithMetrics(m => m.AddMeter(EdgeMetrics.Meter.Name).AddPrometheusExporter());
     }
 
     public static void MapWeb(this WebApplication app, AgentView view)
@@ -100,7 +100,7 @@ public static class WebEndpoints
         app.MapGet("/healthz", (HttpContext ctx) =>
         {
             // Minimal on purpose: open to the hospital's monitoring without the token.
-            string? silent = view.Silent is { } check ? check() : "starting";
+            string? silent = view.Status.Silent();
             return silent is null
                 ? Results.Json(new { status = "ok" })
                 : Results.Json(new { status = "unhealthy", silent }, statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -131,7 +131,10 @@ public static class WebEndpoints
             if (view.ReadOnlyReason is { } reason)
                 return Results.Json(new { problems = new[] { reason } }, Json, statusCode: StatusCodes.Status409Conflict);
             if (view.FleetManaged)
-                return Results.Json(new { problems = new[] { "Fleet:Enabled: this ward's configuration is managed by fleet updates; publish the edited zones as a release (see docs/fleet.md)" } }, Json, statusCode: StatusCodes.Status409Conflict);
+            {
+                const string Managed = "Fleet:Enabled: this ward's configuration is managed by fleet updates; publish the edited zones as a release (see docs/fleet.md)";
+                return Results.Json(new { problems = new[] { Managed } }, Json, statusCode: StatusCodes.Status409Conflict);
+            }
             var (settings, problems) = editor.Save(edit);
             if (settings is null) return Results.Json(new { problems }, Json, statusCode: StatusCodes.Status400BadRequest);
             long seq = await view.Reconfigure(settings).WaitAsync(TimeSpan.FromSeconds(30), ct);
@@ -268,12 +271,12 @@ public static class WebEndpoints
     private static void ObserveGauges(AgentView view)
     {
         EdgeMetrics.OutboxPendingSource = () =>
-            view.Delivery?.Outbox?.Stats() is { } stats
+            view.Status.Outbox() is { } stats
                 ? stats.Pending.Select(kv => new Measurement<long>(kv.Value, new KeyValuePair<string, object?>("destination", kv.Key)))
                 : [];
         EdgeMetrics.OccupancySource = () => view.Board.Snapshot().Zones.SelectMany(z => z.Occupancy.Select(r =>
             new Measurement<long>(r.Value, new KeyValuePair<string, object?>("zone.id", z.Id), new KeyValuePair<string, object?>("role", r.Key))));
-        EdgeMetrics.CameraConnectedSource = () => view.Cameras?.Values.Select(c =>
-            new Measurement<long>(c.Connected ? 1 : 0, new KeyValuePair<string, object?>("camera.id", c.CameraId))) ?? [];
+        EdgeMetrics.CameraConnectedSource = () => view.Status.Cameras.Values.Select(c =>
+            new Measurement<long>(c.Connected ? 1 : 0, new KeyValuePair<string, object?>("camera.id", c.CameraId)));
     }
 }

@@ -1,3 +1,5 @@
+using CloudSync.Contract;
+
 namespace EdgeAgent.Zones;
 
 /// <summary>
@@ -7,18 +9,19 @@ namespace EdgeAgent.Zones;
 /// </summary>
 public abstract record ZoneEvent(DateTimeOffset OccurredAt)
 {
-    public abstract string Type { get; }
+    /// <summary>The contract type (name, class, topic) in <see cref="EventTypes"/>.</summary>
+    public abstract EventType Type { get; }
 }
 
 public sealed record ZoneEntered(DateTimeOffset OccurredAt, string Zone, string Person, string Role) : ZoneEvent(OccurredAt)
 {
-    public override string Type => "zone.entered";
+    public override EventType Type => EventTypes.ZoneEntered;
 }
 
 /// <summary>Reason: <c>left</c> (seen outside), <c>lost</c> (no longer seen), <c>restart</c> (left open by a crash or restart), <c>shutdown</c>.</summary>
 public sealed record ZoneExited(DateTimeOffset OccurredAt, string Zone, string Person, string Role, DateTimeOffset EnteredAt, string Reason) : ZoneEvent(OccurredAt)
 {
-    public override string Type => "zone.exited";
+    public override EventType Type => EventTypes.ZoneExited;
 
     public TimeSpan Dwell => OccurredAt - EnteredAt;
 }
@@ -26,7 +29,7 @@ public sealed record ZoneExited(DateTimeOffset OccurredAt, string Zone, string P
 /// <summary>Trigger: <c>change</c>, <c>periodic</c> or <c>start</c>.</summary>
 public sealed record ZoneOccupancy(DateTimeOffset OccurredAt, string Zone, IReadOnlyDictionary<string, int> ByRole, string Trigger) : ZoneEvent(OccurredAt)
 {
-    public override string Type => "zone.occupancy";
+    public override EventType Type => EventTypes.ZoneOccupancy;
 
     public int Total => ByRole.Values.Sum();
 }
@@ -34,19 +37,19 @@ public sealed record ZoneOccupancy(DateTimeOffset OccurredAt, string Zone, IRead
 /// <summary>Direction <c>in</c> (towards the door's inside) or <c>out</c>.</summary>
 public sealed record DoorCrossed(DateTimeOffset OccurredAt, string Door, string? Zone, string Direction, string Person, string Role) : ZoneEvent(OccurredAt)
 {
-    public override string Type => "door.crossed";
+    public override EventType Type => EventTypes.DoorCrossed;
 }
 
 public sealed record AvailabilityAlert(DateTimeOffset OccurredAt, string Rule, string Zone, IReadOnlyList<string> Roles, int MinimumCount, DateTimeOffset UnstaffedSince, TimeSpan Threshold)
     : ZoneEvent(OccurredAt)
 {
-    public override string Type => "availability.alert";
+    public override EventType Type => EventTypes.AvailabilityAlert;
 }
 
 /// <summary>Reason: <c>staffed</c> (staff returned) or <c>restart</c> (an alert left open by a crash or restart).</summary>
 public sealed record AvailabilityCleared(DateTimeOffset OccurredAt, string Rule, string Zone, DateTimeOffset UnstaffedSince, string Reason) : ZoneEvent(OccurredAt)
 {
-    public override string Type => "availability.cleared";
+    public override EventType Type => EventTypes.AvailabilityCleared;
 
     public TimeSpan Unstaffed => OccurredAt - UnstaffedSince;
 }
@@ -54,7 +57,7 @@ public sealed record AvailabilityCleared(DateTimeOffset OccurredAt, string Rule,
 /// <summary>An anonymised frame of a camera was uploaded to <see cref="Blob"/> (the event follows the upload, so the blob exists).</summary>
 public sealed record FrameSampled(DateTimeOffset OccurredAt, string Camera, string Blob, string Anonymisation) : ZoneEvent(OccurredAt)
 {
-    public override string Type => "frame.sampled";
+    public override EventType Type => EventTypes.FrameSampled;
 }
 
 /// <summary>
@@ -66,7 +69,7 @@ public sealed record DeviceStatus(
     DateTimeOffset OccurredAt, string AgentVersion, long UptimeSeconds, IReadOnlyList<DeviceStatus.Camera> Cameras,
     IReadOnlyList<DeviceStatus.Destination> Destinations, int ClockSteps) : ZoneEvent(OccurredAt)
 {
-    public override string Type => "device.status";
+    public override EventType Type => EventTypes.DeviceStatus;
 
     public sealed record Camera(string Id, bool Connected, long FramesCaptured, long FramesProcessed, long FramesDropped, long Reconnects, long Stalls, long DecodeErrors);
 
@@ -79,7 +82,7 @@ public sealed record DeviceStatus(
 /// </summary>
 public sealed record ModelHealthReport(DateTimeOffset OccurredAt, string Model, TimeSpan Period, IReadOnlyList<ModelHealthReport.Camera> Cameras) : ZoneEvent(OccurredAt)
 {
-    public override string Type => "model.health";
+    public override EventType Type => EventTypes.ModelHealth;
 
     public sealed record Camera(string Id, long Frames, long[] Confidence, long[] DetectionsPerFrame, long[] TrackLength);
 }

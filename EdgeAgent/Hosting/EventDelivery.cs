@@ -1,3 +1,4 @@
+using CloudSync.Contract;
 using System.Text;
 using CloudSync;
 using CloudSync.Blob;
@@ -10,7 +11,7 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Events;
 using Microsoft.Extensions.Logging;
 
-namespace EdgeAgent.Pipeline;
+namespace EdgeAgent.Hosting;
 
 /// <summary>
 /// Hands events to CloudSync: with destinations configured, each batch is accepted into the durable outbox (which
@@ -77,7 +78,7 @@ public sealed class EventDelivery : IAsyncDisposable
         long started = time.GetTimestamp();
         intake.Register("ping", _ => System.Text.Json.JsonSerializer.SerializeToElement(new { agent = AgentVersion, uptimeSeconds = (long)time.GetElapsedTime(started).TotalSeconds }));
         intake.Register("outbox", _ => System.Text.Json.JsonSerializer.SerializeToElement(outbox.Stats(), new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
-        intake.DesiredStateReceived += d => AgentLog.DesiredStateReceived(logger, d.Length, fleetEnabled ? "on" : "off: ignored");
+        intake.DesiredStateReceived += d => HostingLog.DesiredStateReceived(logger, d.Length, fleetEnabled ? "on" : "off: ignored");
         return intake;
     }
 
@@ -143,7 +144,7 @@ public sealed class EventDelivery : IAsyncDisposable
     {
         if (Uploader is null) return;
         foreach (EventEnvelope e in accepted)
-            if (e.Type == "frame.sampled" && e.Payload["blob"]?.GetValue<string>() is { } blob) Uploader.Confirm(blob);
+            if (e.Type == EventTypes.FrameSampled.Name && e.Payload["blob"]?.GetValue<string>() is { } blob) Uploader.Confirm(blob);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace EdgeAgent.Pipeline;
+namespace EdgeAgent.Hosting;
 
-/// <summary>Log messages of the service loop (event ids 4000–4099).</summary>
-internal static partial class AgentLog
+/// <summary>Log messages of the agent's composition and event loop (event ids 4000–4099).</summary>
+internal static partial class HostingLog
 {
     [LoggerMessage(4000, LogLevel.Information, "Camera {CameraId}: connected {Connected}, captured {Captured}, processed {Processed}, dropped {Dropped}, reconnects {Reconnects}, stalls {Stalls}, decode errors {DecodeErrors}")]
     public static partial void CameraStatus(ILogger logger, string cameraId, bool connected, long captured, long processed, string dropped, long reconnects, long stalls, long decodeErrors);

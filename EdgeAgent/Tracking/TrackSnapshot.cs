@@ -1,6 +1,5 @@
-using EdgeAgent.Tracking;
 
-namespace EdgeAgent.Pipeline;
+namespace EdgeAgent.Tracking;
 
 /// <summary>The confirmed tracks of one camera after one frame. Carries boxes only: pixels stop at detection.</summary>
 public sealed record TrackSnapshot(

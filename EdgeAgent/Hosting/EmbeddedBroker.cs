@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using MQTTnet.Server;
 
-namespace EdgeAgent.Pipeline;
+namespace EdgeAgent.Hosting;
 
 /// <summary>
 /// The demo default: with no destination configured, a small MQTT broker (MQTTnet.Server) on localhost so events can be
@@ -31,7 +31,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         }
         catch (SocketException e)
         {
-            AgentLog.EmbeddedBrokerSkipped(logger, port, e.Message);
+            HostingLog.EmbeddedBrokerSkipped(logger, port, e.Message);
             return null;
         }
         MqttServerOptions options = new MqttServerOptionsBuilder()
@@ -45,7 +45,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             return Task.CompletedTask;
         };
         await server.StartAsync().ConfigureAwait(false);
-        AgentLog.EmbeddedBrokerStarted(logger, port);
+        HostingLog.EmbeddedBrokerStarted(logger, port);
         return new EmbeddedBroker(server, port);
     }
 

@@ -1,8 +1,11 @@
-using EdgeAgent.Evaluation;
+using EdgeAgent.Ward;
 
-namespace EdgeAgent.Pipeline;
+namespace EdgeAgent.Evaluation;
 
-/// <summary>Writes track snapshots as MOTChallenge rows, one file per camera; frame = the capture sequence number (1-based).</summary>
+/// <summary>
+/// Writes ward snapshots as MOTChallenge rows, one file per camera; frame = the capture sequence number (1-based), world
+/// columns = the box's floor position in metres (<c>-1</c> when the camera is uncalibrated).
+/// </summary>
 public sealed class MotTrackWriter : IDisposable
 {
     private readonly Dictionary<string, StreamWriter> _writers = new(StringComparer.Ordinal);
@@ -10,19 +13,20 @@ public sealed class MotTrackWriter : IDisposable
 
     public MotTrackWriter(Func<string, string> pathFor) => _pathFor = pathFor;
 
-    public void Write(TrackSnapshot snapshot)
+    /// <summary>The camera's view: each box numbered by its camera track id.</summary>
+    public void WriteTracks(WardSnapshot snapshot)
     {
         StreamWriter w = WriterFor(snapshot.CameraId);
-        foreach (TrackedPerson p in snapshot.Tracks)
-            w.WriteLine(MotFile.Format((int)snapshot.Sequence, p.TrackId, p.Box, p.Score));
+        foreach (WardPerson p in snapshot.People)
+            w.WriteLine(MotFile.Format((int)snapshot.Sequence, p.TrackId, p.Box, p.Score, p.FloorX, p.FloorY));
     }
 
     /// <summary>The ward view of a camera: the same boxes, numbered by ward identity (local index, not the pseudonym).</summary>
-    public void Write(Ward.WardSnapshot snapshot)
+    public void WriteWard(WardSnapshot snapshot)
     {
         StreamWriter w = WriterFor(snapshot.CameraId);
-        foreach (Ward.WardPerson p in snapshot.People)
-            w.WriteLine(MotFile.Format((int)snapshot.Sequence, p.WardIndex, p.Box, 1f));
+        foreach (WardPerson p in snapshot.People)
+            w.WriteLine(MotFile.Format((int)snapshot.Sequence, p.WardIndex, p.Box, 1f, p.FloorX, p.FloorY));
     }
 
     private StreamWriter WriterFor(string cameraId)

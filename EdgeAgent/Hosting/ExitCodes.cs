@@ -1,4 +1,8 @@
-namespace EdgeAgent.Cli;
+using EdgeAgent.Capture;
+using EdgeAgent.Configuration;
+using EdgeAgent.Inference;
+
+namespace EdgeAgent.Hosting;
 
 /// <summary>Process exit codes (documented in the README); systemd restarts the service on any non-zero code.</summary>
 public static class ExitCodes
@@ -14,4 +18,14 @@ public static class ExitCodes
     public const int DataLoss = 7;
     /// <summary>The service stops to start again on another fleet release (activated, or rolled back); systemd restarts it.</summary>
     public const int RestartForUpdate = 75;
+
+    /// <summary>The exit code of a command that stopped on <paramref name="e"/>: the user's mistake, or a failure.</summary>
+    public static int For(Exception e) => e switch
+    {
+        UsageException or FormatException or FileNotFoundException => Usage,
+        ConfigurationException or InvalidDataException => InvalidConfiguration,
+        ModelException => ModelError,
+        CaptureException => CaptureError,
+        _ => Failure,
+    };
 }

@@ -1,0 +1,33 @@
+namespace CloudSync.Contract;
+
+/// <summary>
+/// The event contract in one place: every type the agent makes, with its class and retained topic. The event factory,
+/// the outbox's classes, the topics, the schema (<c>docs/events/event.schema.json</c>), the AsyncAPI document and the
+/// events README all follow this list; a test holds the documents to it.
+/// </summary>
+public static class EventTypes
+{
+    public static readonly EventType ZoneEntered = new("zone.entered", MessageClass.Zone);
+    public static readonly EventType ZoneExited = new("zone.exited", MessageClass.Zone);
+    public static readonly EventType DoorCrossed = new("door.crossed", MessageClass.Zone);
+
+    /// <summary>Also retained per zone on <c>occupancy/&lt;zone&gt;</c>, so a late subscriber sees the current count.</summary>
+    public static readonly EventType ZoneOccupancy = new("zone.occupancy", MessageClass.Periodic, RetainedBy: "zone");
+
+    public static readonly EventType AvailabilityAlert = new("availability.alert", MessageClass.Alert);
+    public static readonly EventType AvailabilityCleared = new("availability.cleared", MessageClass.Alert);
+    public static readonly EventType FrameSampled = new("frame.sampled", MessageClass.Frame);
+    public static readonly EventType DeviceStatus = new("device.status", MessageClass.Periodic);
+    public static readonly EventType ModelHealth = new("model.health", MessageClass.Periodic);
+
+    public static IReadOnlyList<EventType> All { get; } =
+        [ZoneEntered, ZoneExited, ZoneOccupancy, DoorCrossed, AvailabilityAlert, AvailabilityCleared, FrameSampled, DeviceStatus, ModelHealth];
+
+    private static readonly Dictionary<string, EventType> ByName = All.ToDictionary(t => t.Name, StringComparer.Ordinal);
+
+    /// <summary>The type of that name, or null for a name the contract does not define.</summary>
+    public static EventType? Find(string name) => ByName.GetValueOrDefault(name);
+
+    /// <summary>The delivery class of a type name; a name outside the contract (a test's, a benchmark's) is periodic.</summary>
+    public static MessageClass ClassOf(string name) => Find(name)?.Class ?? MessageClass.Periodic;
+}

@@ -1,0 +1,30 @@
+using EdgeAgent.Hosting;
+
+namespace EdgeAgent.Cli;
+
+/// <summary>The command summary that <c>edge-agent help</c> and a wrong command print.</summary>
+public static class Usage
+{
+    public static int Show(int code)
+    {
+        Console.WriteLine("""
+            edge-agent — on-device person tracking for a hospital ward
+
+              edge-agent [run] [--config FILE]       run the configured cameras as a service (until stopped)
+              edge-agent replay --input VIDEO [--config FILE] [--mot-out FILE] [--gt FILE] [--summary-out FILE]
+                                [--events-out FILE] [--realtime] [--frames N] [--min-mota X] [--web URL] [--quiet]
+              edge-agent bench --input VIDEO [--config FILE] [--frames N]
+              edge-agent models pull [--from DIR] [--to DIR] [--model NAME] | models verify
+              edge-agent evaluate --gt FILE --results FILE
+              edge-agent roster build --csv FILE --out FILE   badge roster (salted hashes of badge ids; no names)
+              edge-agent fleet keygen|sign|publish|status ...   signed desired states for the wards (see docs/fleet.md)
+              edge-agent check --config FILE   validate a configuration file as the service would (exit 3 naming each problem)
+              edge-agent sync-bench [--events N] [--backlog N] [--dir DIR]   outbox and MQTT delivery figures (starts its own mosquitto)
+              edge-agent sync-writer --dir DIR --accepted FILE [--verify-only]   power-loss workload and check (scripts/powerloss.sh)
+              edge-agent track --detections FILE [--config FILE] [--gt FILE] [--mot-out FILE] [--frame-rate F]
+
+            exit codes: 0 ok, 1 failure, 2 usage, 3 invalid configuration, 4 model error, 5 capture error, 6 accuracy below floor
+            """);
+        return code;
+    }
+}

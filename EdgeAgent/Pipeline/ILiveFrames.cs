@@ -1,0 +1,17 @@
+using EdgeAgent.Tracking;
+using OpenCvSharp;
+
+namespace EdgeAgent.Pipeline;
+
+/// <summary>
+/// Where a camera's pipeline offers a frame for the live view, only while someone watches. The data path knows only this
+/// interface; the web pages implement it (mosaicked there, before anything is drawn, like a sampled frame).
+/// </summary>
+public interface ILiveFrames
+{
+    /// <summary>True when a frame of this camera should be made now (someone watches and the interval has passed).</summary>
+    bool Wanted(string cameraId);
+
+    /// <summary>Boxes in frame pixels; <paramref name="hide"/> is every detection and track (all are mosaicked).</summary>
+    void Offer(string cameraId, Mat image, IEnumerable<BoundingBox> hide, IReadOnlyList<(BoundingBox Box, int Id, string? Role)> tracks);
+}
