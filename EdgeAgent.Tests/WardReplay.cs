@@ -1,3 +1,5 @@
+using EdgeAgent.Capture;
+using EdgeAgent.Health;
 using EdgeAgent.Tracking;
 using EdgeAgent.Configuration;
 using EdgeAgent.Events;

@@ -1,3 +1,5 @@
+using EdgeAgent.Tracking;
+using EdgeAgent.Health;
 using EdgeAgent.Capture;
 using OpenCvSharp;
 

@@ -50,9 +50,12 @@ public sealed class AgentProcess : IDisposable
         return _process.ExitCode;
     }
 
-    public static (int Code, string Stdout, string Stderr) Run(TimeSpan timeout, params string[] args)
+    public static (int Code, string Stdout, string Stderr) Run(TimeSpan timeout, params string[] args) =>
+        Run(timeout, new Dictionary<string, string>(), args);
+
+    public static (int Code, string Stdout, string Stderr) Run(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var p = new AgentProcess(args);
+        using var p = new AgentProcess(environment, args);
         int code = p.WaitForExit(timeout);
         return (code, p.Stdout, p.Stderr);
     }

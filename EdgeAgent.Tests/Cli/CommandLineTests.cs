@@ -20,7 +20,7 @@ public class CommandLineTests
         Assert.That(stdout, Does.Contain("MOTA").And.Contain("IDF1").And.Contain("frames/s"));
         string[] rows = File.ReadAllLines(mot);
         Assert.That(rows, Is.Not.Empty);
-        Assert.That(rows, Has.All.Match(@"^\d+,\d+,[\d.]+,[\d.]+,[\d.]+,[\d.]+,[\d.]+,-1,-1,-1$"), "MOTChallenge rows");
+        Assert.That(rows, Has.All.Match(@"^\d+,\d+,[\d.]+,[\d.]+,[\d.]+,[\d.]+,[\d.]+,-?[\d.]+,-?[\d.]+,-1$"), "MOTChallenge rows, floor position in the world columns");
         Assert.That(rows.Select(r => int.Parse(r.Split(',')[0])).Max(), Is.EqualTo(150));
         using var json = JsonDocument.Parse(File.ReadAllText(summary));
         Assert.That(json.RootElement.GetProperty("frames").GetInt32(), Is.EqualTo(150));

@@ -1,3 +1,6 @@
+using EdgeAgent.Tracking;
+using EdgeAgent.Capture;
+using EdgeAgent.Health;
 using EdgeAgent.Configuration;
 using EdgeAgent.Ward;
 

@@ -30,7 +30,7 @@ public class ConfigEditorTests
         var edit = new ConfigEditor.Edit(
             [new ZoneDefinition { Id = "bay3", Kind = "bay", Polygon = [.. Square] }, new ZoneDefinition { Id = "station", Kind = "station", Polygon = [[6, 0], [8, 0], [8, 2], [6, 2]] }],
             [new DoorDefinition { Id = "bay3-door", Line = [[1, 0], [3, 0]], Inside = DoorSide.Left, Zone = "bay3" }],
-            new Dictionary<string, EdgeAgent.Ward.CalibrationOptions>
+            new Dictionary<string, EdgeAgent.Capture.CalibrationOptions>
             {
                 ["bay3"] = new() { ImagePoints = [[0.1, 0.9], [0.9, 0.9], [0.8, 0.3], [0.2, 0.3]], FloorPoints = [[0, 0], [6, 0], [6, 5], [0, 5]] },
             });
@@ -71,10 +71,10 @@ public class ConfigEditorTests
     {
         string path = Config();
         var (_, unknown) = new ConfigEditor(path).Save(new ConfigEditor.Edit(null, null,
-            new Dictionary<string, EdgeAgent.Ward.CalibrationOptions> { ["bay9"] = new() { ImagePoints = [[0.1, 0.1]], FloorPoints = [[0, 0]] } }));
+            new Dictionary<string, EdgeAgent.Capture.CalibrationOptions> { ["bay9"] = new() { ImagePoints = [[0.1, 0.1]], FloorPoints = [[0, 0]] } }));
         Assert.That(unknown, Is.EqualTo(new[] { "Capture:Cameras: no camera 'bay9' to calibrate" }));
         var (_, line) = new ConfigEditor(path).Save(new ConfigEditor.Edit(null, null,
-            new Dictionary<string, EdgeAgent.Ward.CalibrationOptions> { ["bay3"] = new() { ImagePoints = [[0.1, 0.1], [0.2, 0.2], [0.3, 0.3], [0.4, 0.4]], FloorPoints = [.. Square] } }));
+            new Dictionary<string, EdgeAgent.Capture.CalibrationOptions> { ["bay3"] = new() { ImagePoints = [[0.1, 0.1], [0.2, 0.2], [0.3, 0.3], [0.4, 0.4]], FloorPoints = [.. Square] } }));
         Assert.That(line, Is.EqualTo(new[] { "Capture:Cameras:0:Calibration: the image points are (nearly) on one line" }));
     }
 }

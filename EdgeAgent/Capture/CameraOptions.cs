@@ -29,7 +29,7 @@ public sealed class CameraOptions
     public CropOptions? Crop { get; set; }
 
     /// <summary>Image ↔ floor point pairs of this camera; without them the camera has no floor positions.</summary>
-    public Ward.CalibrationOptions? Calibration { get; set; }
+    public CalibrationOptions? Calibration { get; set; }
 }
 
 /// <summary>A region of the frame, normalised 0..1.</summary>

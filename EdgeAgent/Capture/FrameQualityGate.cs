@@ -1,6 +1,10 @@
 using System.IO.Hashing;
 using OpenCvSharp;
 
+using EdgeAgent.Health;
+using EdgeAgent.Capture;
+using EdgeAgent.Tracking;
+
 namespace EdgeAgent.Capture;
 
 /// <summary>

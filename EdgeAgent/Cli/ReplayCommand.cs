@@ -18,6 +18,8 @@ using OpenCvSharp;
 
 using EdgeAgent.Hosting;
 
+using EdgeAgent.Health;
+
 namespace EdgeAgent.Cli;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using EdgeAgent.Capture;
 
 namespace EdgeAgent.Health;
 

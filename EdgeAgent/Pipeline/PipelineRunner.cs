@@ -1,3 +1,4 @@
+using EdgeAgent.Tracking;
 using EdgeAgent.Capture;
 using EdgeAgent.Configuration;
 using EdgeAgent.Health;

@@ -1,3 +1,4 @@
+using EdgeAgent.Tracking;
 using System.ComponentModel.DataAnnotations;
 
 namespace EdgeAgent.Reid;
@@ -18,11 +19,4 @@ public sealed class ReidOptions
 
     /// <summary>Crops per inference batch (buffers are sized once for this many).</summary>
     [Range(1, 64)] public int MaxBatch { get; set; } = 16;
-}
-
-public enum AppearancePolicy
-{
-    Off,
-    Selective,
-    EveryFrame,
 }

@@ -240,17 +240,17 @@ public sealed class ByteTracker
     /// clearly owns (a new or reappearing person), or whose owning track's appearance is older than
     /// <paramref name="refresh"/>. EveryFrame: every high-score detection. Returns how many were marked.
     /// </summary>
-    public int SelectForAppearance(ReadOnlySpan<Detection> detections, Span<bool> need, Reid.AppearancePolicy policy, TimeSpan refresh)
+    public int SelectForAppearance(ReadOnlySpan<Detection> detections, Span<bool> need, AppearancePolicy policy, TimeSpan refresh)
     {
         need[..detections.Length].Clear();
-        if (policy == Reid.AppearancePolicy.Off) return 0;
+        if (policy == AppearancePolicy.Off) return 0;
         long refreshFrames = Math.Max(1, (long)Math.Round(refresh.TotalSeconds * _fps));
         int count = 0;
         for (int j = 0; j < detections.Length; j++)
         {
             Detection d = detections[j];
             if (d.Score < _options.HighScoreThreshold || d.Box.Area < _options.MinBoxArea) continue;
-            bool mark = policy == Reid.AppearancePolicy.EveryFrame;
+            bool mark = policy == AppearancePolicy.EveryFrame;
             if (!mark)
             {
                 for (int k = 0; k < detections.Length && !mark; k++)

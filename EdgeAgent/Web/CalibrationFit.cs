@@ -1,5 +1,9 @@
 using EdgeAgent.Ward;
 
+using EdgeAgent.Health;
+using EdgeAgent.Capture;
+using EdgeAgent.Tracking;
+
 namespace EdgeAgent.Web;
 
 public sealed record CalibrationRequest(List<double[]> ImagePoints, List<double[]> FloorPoints);

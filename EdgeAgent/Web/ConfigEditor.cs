@@ -3,6 +3,10 @@ using System.Text.Json.Nodes;
 using EdgeAgent.Configuration;
 using EdgeAgent.Zones;
 
+using EdgeAgent.Health;
+using EdgeAgent.Capture;
+using EdgeAgent.Tracking;
+
 namespace EdgeAgent.Web;
 
 /// <summary>
@@ -13,7 +17,7 @@ namespace EdgeAgent.Web;
 /// </summary>
 public sealed class ConfigEditor(string configPath)
 {
-    public sealed record Edit(List<ZoneDefinition>? Areas, List<DoorDefinition>? Doors, Dictionary<string, Ward.CalibrationOptions>? Calibrations);
+    public sealed record Edit(List<ZoneDefinition>? Areas, List<DoorDefinition>? Doors, Dictionary<string, CalibrationOptions>? Calibrations);
 
     /// <summary>Writes and validates the edit; returns the settings now in the file, or the problems (nothing written).</summary>
     public (AgentSettings? Settings, IReadOnlyList<string> Problems) Save(Edit edit)

@@ -1,4 +1,4 @@
-namespace EdgeAgent.Capture;
+namespace EdgeAgent.Health;
 
 /// <summary>Why a captured frame did not reach the detector. Names are the <c>reason</c> tag of <c>edge.capture.frames_dropped</c>.</summary>
 public enum DropReason

@@ -1,4 +1,4 @@
-namespace EdgeAgent.Ward;
+namespace EdgeAgent.Capture;
 
 /// <summary>
 /// A camera's image ↔ floor point pairs: <c>ImagePoints</c> normalised 0..1 of the camera frame (after any crop),
