@@ -52,7 +52,7 @@ public class AgentDeliveryTests
         Assert.That(seqs.Where(s => s <= lastAccepted), Is.EqualTo(Enumerable.Range(1, (int)lastAccepted).Select(i => (long)i)), "every accepted event arrived (seq is gap-free)");
         Assert.That(received.GroupBy(r => r.Seq).Where(g => g.Select(r => r.Id).Distinct().Count() > 1), Is.Empty, "a duplicate carries the same event id");
         foreach (var m in verifier.Messages.Where(m => m.Topic.Contains("/events/", StringComparison.Ordinal)))
-            Assert.That(Tests.Events.EventSchema.Problems(m.Payload), Is.Empty, m.Payload);
+            Assert.That(EventSchema.Problems(m.Payload), Is.Empty, m.Payload);
         // The appliance's health goes out too, once at every start: cameras and the destination with its backlog.
         var statuses = verifier.Messages.Where(m => m.Topic.EndsWith("/events/device.status", StringComparison.Ordinal))
             .Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("payload")).ToList();
@@ -78,7 +78,7 @@ public class EmbeddedBrokerTests
         Assert.That(agent.WaitForExit(TimeSpan.FromSeconds(60)), Is.Zero, agent.Stderr);
         Assert.That(agent.Stdout, Does.Contain($"mosquitto_sub -h 127.0.0.1 -p {port}"));
         var published = watcher.Messages.Where(m => m.Topic.Contains("/events/", StringComparison.Ordinal)).ToList();
-        Assert.That(published, Has.All.Matches<(string Topic, bool Retained, string Payload)>(m => Tests.Events.EventSchema.Problems(m.Payload).Count == 0));
+        Assert.That(published, Has.All.Matches<(string Topic, bool Retained, string Payload)>(m => EventSchema.Problems(m.Payload).Count == 0));
     }
 }
 

@@ -48,10 +48,8 @@ public class MqttDestinationTests
     [Test]
     public async Task Deliver_Burst_EveryEventOnceInOrderStatusOnlineAndOccupancyRetained([Values(1, 8)] int inFlight)
     {
-        using var broker = new Mosquitto("set_tcp_nodelay true");
-        await using var verifier = new Verifier(broker.Port);
-        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
-        using var outbox = NewOutbox();
+        await using var rig = await DeliveryRig.StartAsync("set_tcp_nodelay true");
+        var (broker, verifier, outbox) = (rig.Broker, rig.Verifier, rig.Outbox);
         MqttDestinationOptions o = Options(broker.Port);
         o.MaxInFlight = inFlight;
         var (destination, run, stop) = Start(outbox, o);
@@ -96,10 +94,8 @@ public class MqttDestinationTests
     public async Task BrokerStoppedAndRestartedTenTimes_WhilePublishing_NoLoss_ReconnectsPromptly_CommandsWorkAfterEachRestart()
     {
         // RELIABILITY N2, time-compressed: SIGTERM the broker, 2 s down, start it again; ten times while events keep coming.
-        using var broker = new Mosquitto();
-        await using var verifier = new Verifier(broker.Port);
-        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
-        using var outbox = NewOutbox();
+        await using var rig = await DeliveryRig.StartAsync();
+        var (broker, verifier, outbox) = (rig.Broker, rig.Verifier, rig.Outbox);
         MqttDestinationOptions o = Options(broker.Port);
         var (destination, run, stop) = Start(outbox, o, Intake());
         int appended = 0;
@@ -159,10 +155,8 @@ public class MqttDestinationTests
     public async Task Baseline_SteadyRateForTwentySeconds_NoneMissingNoDuplicates_P99UnderTwoSeconds()
     {
         // RELIABILITY N1, compressed from 10 min to 20 s: 50 events/s (a busy ward makes a few per second).
-        using var broker = new Mosquitto();
-        await using var verifier = new Verifier(broker.Port);
-        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
-        using var outbox = NewOutbox();
+        await using var rig = await DeliveryRig.StartAsync();
+        var (broker, verifier, outbox) = (rig.Broker, rig.Verifier, rig.Outbox);
         var (destination, run, stop) = Start(outbox, Options(broker.Port));
         var appendedAt = new Dictionary<long, long>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -191,14 +185,12 @@ public class MqttDestinationTests
     {
         // RELIABILITY N7, 15 s instead of 5 min: a backlog plus a steady trickle over a slow, jittery, 25 Mbit/s link. The
         // publish timeout (2 s here) must not tear the session down while PUBACKs are merely late.
-        using var broker = new Mosquitto();
+        await using var rig = await DeliveryRig.StartAsync();
+        var (broker, verifier, outbox) = (rig.Broker, rig.Verifier, rig.Outbox);
         await using var proxy = new TcpFaultProxy(broker.Port)
         {
             Latency = TimeSpan.FromMilliseconds(latencyMs), Jitter = TimeSpan.FromMilliseconds(jitterMs), BytesPerSecond = 25_000_000 / 8,
         };
-        await using var verifier = new Verifier(broker.Port);
-        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
-        using var outbox = NewOutbox();
         var (destination, run, stop) = Start(outbox, Options(proxy.Port));
         // A window of 20 over a 600 ms round trip carries ~30 events/s: a backlog of 600 plus the trickle takes ~25 s.
         AppendEvents(outbox, destination, 600);   // the backlog of an outage
@@ -222,10 +214,8 @@ public class MqttDestinationTests
         // The destination re-sends everything the broker had not acknowledged. What the broker acknowledged and then lost
         // in the kill (queued for the subscriber, not yet saved) is the broker's loss — the bridge scenario to document —
         // so the check is: every event missing at the subscriber had been acknowledged by the broker before a kill.
-        using var broker = new Mosquitto();
-        await using var verifier = new Verifier(broker.Port);
-        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
-        using var outbox = NewOutbox();
+        await using var rig = await DeliveryRig.StartAsync();
+        var (broker, verifier, outbox) = (rig.Broker, rig.Verifier, rig.Outbox);
         var (destination, run, stop) = Start(outbox, Options(broker.Port));
         var ackedAtKill = new List<long>();
         for (int kill = 0; kill < 3; kill++)
@@ -252,10 +242,8 @@ public class MqttDestinationTests
     [Test]
     public async Task BrokerDownLongerThanTheBurst_ThenBack_EveryEventDeliveredNoneLost()
     {
-        using var broker = new Mosquitto();
-        await using var verifier = new Verifier(broker.Port);
-        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
-        using var outbox = NewOutbox();
+        await using var rig = await DeliveryRig.StartAsync();
+        var (broker, verifier, outbox) = (rig.Broker, rig.Verifier, rig.Outbox);
         var (destination, run, stop) = Start(outbox, Options(broker.Port));
         AppendEvents(outbox, destination, 50);
         await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == 50, TimeSpan.FromSeconds(20), "the first 50 arrive");
@@ -274,11 +262,9 @@ public class MqttDestinationTests
     [Test]
     public async Task BlackholedLink_DetectedWithinOneAndAHalfKeepAlivesAndRecoveredWithoutLoss()
     {
-        using var broker = new Mosquitto();
+        await using var rig = await DeliveryRig.StartAsync();
+        var (broker, verifier, outbox) = (rig.Broker, rig.Verifier, rig.Outbox);
         await using var proxy = new TcpFaultProxy(broker.Port);
-        await using var verifier = new Verifier(broker.Port);
-        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
-        using var outbox = NewOutbox();
         MqttDestinationOptions o = Options(proxy.Port);
         var (destination, run, stop) = Start(outbox, o);
         AppendEvents(outbox, destination, 20);
@@ -301,11 +287,9 @@ public class MqttDestinationTests
     [Test]
     public async Task BlackholedLink_WhilePublishingContinuously_DetectedWithinThePublishTimeoutNoLoss()
     {
-        using var broker = new Mosquitto();
+        await using var rig = await DeliveryRig.StartAsync();
+        var (broker, verifier, outbox) = (rig.Broker, rig.Verifier, rig.Outbox);
         await using var proxy = new TcpFaultProxy(broker.Port);
-        await using var verifier = new Verifier(broker.Port);
-        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
-        using var outbox = NewOutbox();
         MqttDestinationOptions o = Options(proxy.Port);
         var (destination, run, stop) = Start(outbox, o);
         using var producing = new CancellationTokenSource();
@@ -337,11 +321,9 @@ public class MqttDestinationTests
     [Test]
     public async Task ConnectionsResetRepeatedlyMidBurst_ReconnectsAndDeliversEverything()
     {
-        using var broker = new Mosquitto();
+        await using var rig = await DeliveryRig.StartAsync();
+        var (broker, verifier, outbox) = (rig.Broker, rig.Verifier, rig.Outbox);
         await using var proxy = new TcpFaultProxy(broker.Port);
-        await using var verifier = new Verifier(broker.Port);
-        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
-        using var outbox = NewOutbox();
         var (destination, run, stop) = Start(outbox, Options(proxy.Port));
         for (int round = 0; round < 5; round++)
         {
@@ -363,10 +345,8 @@ public class MqttDestinationTests
         // RELIABILITY N15. The window is capped at the CONNACK's Receive Maximum; mosquitto 2.0.11 tolerates a client
         // that exceeds it (checked by removing the cap: delivery still worked), so the cap itself is checked through
         // what the destination reports: its health and the retained outbox report.
-        using var broker = new Mosquitto("max_inflight_messages 2\nset_tcp_nodelay true");
-        await using var verifier = new Verifier(broker.Port);
-        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
-        using var outbox = NewOutbox();
+        await using var rig = await DeliveryRig.StartAsync("max_inflight_messages 2\nset_tcp_nodelay true");
+        var (broker, verifier, outbox) = (rig.Broker, rig.Verifier, rig.Outbox);
         MqttDestinationOptions o = Options(broker.Port);
         o.MaxInFlight = 16;   // more than the broker allows: the window must shrink to its Receive Maximum
         var (destination, run, stop) = Start(outbox, o);
@@ -385,11 +365,9 @@ public class MqttDestinationTests
     [Test]
     public async Task FlappingLink_SixCyclesWhilePublishing_NoLossNoGrowingDescriptors()
     {
-        using var broker = new Mosquitto();
+        await using var rig = await DeliveryRig.StartAsync();
+        var (broker, verifier, outbox) = (rig.Broker, rig.Verifier, rig.Outbox);
         await using var proxy = new TcpFaultProxy(broker.Port);
-        await using var verifier = new Verifier(broker.Port);
-        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
-        using var outbox = NewOutbox();
         var (destination, run, stop) = Start(outbox, Options(proxy.Port));
         AppendEvents(outbox, destination, 10);
         await verifier.WaitUntilAsync(v => v.EventSeqs().Distinct().Count() == 10, TimeSpan.FromSeconds(10), "the first events arrive");
@@ -444,10 +422,8 @@ public class MqttDestinationTests
     [Test]
     public async Task MessageLargerThanTheDestinationTakes_GoesToDeadLettersAndDoesNotBlockTheQueue()
     {
-        using var broker = new Mosquitto();
-        await using var verifier = new Verifier(broker.Port);
-        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
-        using var outbox = NewOutbox();
+        await using var rig = await DeliveryRig.StartAsync();
+        var (broker, verifier, outbox) = (rig.Broker, rig.Verifier, rig.Outbox);
         var (destination, run, stop) = Start(outbox, Options(broker.Port));
         AppendEvents(outbox, destination, 3);
         AppendEvents(outbox, destination, 1, payloadBytes: 100_000);   // seq 4: more than MaxMessageBytes
@@ -465,10 +441,8 @@ public class MqttDestinationTests
     {
         // RELIABILITY N14 through the broker: mosquitto announces max_packet_size in its CONNACK (MQTT 5). Sending a larger
         // packet would make it drop the connection, at every retry: the message must go to the dead letters instead.
-        using var broker = new Mosquitto("max_packet_size 2048");
-        await using var verifier = new Verifier(broker.Port);
-        await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects");
-        using var outbox = NewOutbox();
+        await using var rig = await DeliveryRig.StartAsync("max_packet_size 2048");
+        var (broker, verifier, outbox) = (rig.Broker, rig.Verifier, rig.Outbox);
         var (destination, run, stop) = Start(outbox, Options(broker.Port));   // MaxMessageBytes 64 KiB: the broker is stricter
         AppendEvents(outbox, destination, 3);
         AppendEvents(outbox, destination, 1, payloadBytes: 3000);   // seq 4: within MaxMessageBytes, over the broker's limit

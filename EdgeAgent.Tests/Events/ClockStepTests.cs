@@ -46,7 +46,7 @@ public class ClockStepTests
         Assert.That(stage.ClockStepsSeen, Is.EqualTo(3));
         Assert.That(events.Skip(afterForward).Take(afterBack - afterForward).Count(e => e.Type == "zone.occupancy"), Is.GreaterThan(3),
             "after stepping back an hour, periodic occupancy goes on (time does not stand still until the old time is passed)");
-        global::EdgeAgent.Tests.Events.EventSchema.AssertAllValid(events);
+        EventSchema.AssertAllValid(events);
     }
 
     [Test]

@@ -266,7 +266,7 @@ public partial class WebUiTests
             Assert.That(Math.Sqrt(Math.Pow(door.Line[i][0] - x, 2) + Math.Pow(door.Line[i][1] - y, 2)), Is.LessThan(0.25),
                 $"door end {i} is where the clicked image point lies on the floor ({x:0.00}, {y:0.00})");
         }
-        var (code, stdout, stderr) = Cli.AgentProcess.Run(TimeSpan.FromSeconds(60), "check", "--config", _agent.ConfigPath);
+        var (code, stdout, stderr) = AgentProcess.Run(TimeSpan.FromSeconds(60), "check", "--config", _agent.ConfigPath);
         Assert.That(code, Is.Zero, stdout + stderr);
         Assert.That(stdout, Does.Contain("4 zone(s)"));
 
@@ -283,7 +283,7 @@ public partial class WebUiTests
         Assert.That(events.Where(e => e.GetProperty("seq").GetInt64() <= appliedAfter).Any(e => IsEvent(e, "zone.entered", "plaza-all")), Is.False, "not before the save");
         Assert.That(events.Any(e => e.GetProperty("type").GetString() == "zone.exited" && e.GetProperty("payload").GetProperty("reason").GetString() == "reconfigured"),
             Is.True, "presences in the old zones were closed with reason reconfigured");
-        Assert.That(events.SelectMany(e => EdgeAgent.Tests.Events.EventSchema.Problems(e.GetRawText())), Is.Empty, "every event, reconfigured ones included, fits the schema");
+        Assert.That(events.SelectMany(e => EventSchema.Problems(e.GetRawText())), Is.Empty, "every event, reconfigured ones included, fits the schema");
         Assert.That(_agent.Stderr, Does.Not.Contain("Unhandled"));
         string board = await _agent.Http.GetStringAsync("/api/dashboard");
         Assert.That(board, Does.Contain("\"plaza-all\""), "the dashboard draws the new zone");
@@ -403,7 +403,7 @@ public partial class WebUiTests
         string dir = TestAssets.NewTempDirectory();
         int port = Capture.RtspServer.FreePort();
         string config = WebAgent.WriteConfig(dir, "http://127.0.0.1:1", "");
-        using var replay = new Cli.AgentProcess("replay", "--config", config, "--realtime", "--quiet", "--frames", "250", "--out", dir,
+        using var replay = new AgentProcess("replay", "--config", config, "--realtime", "--quiet", "--frames", "250", "--out", dir,
             "--web", $"http://127.0.0.1:{port}");
         IBrowserContext local = await NewContextAsync(bypassCsp: false);   // on localhost no token is needed
         IPage page = await local.NewPageAsync();

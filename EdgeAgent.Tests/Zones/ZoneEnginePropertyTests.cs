@@ -45,7 +45,7 @@ public class ZoneEnginePropertyTests
         {
             foreach (ZoneEvent e in events)
             {
-                if (r.Next(10) == 0) Events.EventSchema.AssertAllValid([factory.Create(e)]);   // a sample of every run through the schema
+                if (r.Next(10) == 0) EventSchema.AssertAllValid([factory.Create(e)]);   // a sample of every run through the schema
                 switch (e)
                 {
                     case ZoneEntered x:

@@ -1,4 +1,4 @@
-namespace EdgeAgent.Tests;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>
 /// A clock whose wall time can be stepped apart from its monotonic time (which FakeTimeProvider cannot: it moves both

@@ -5,7 +5,7 @@ using EdgeAgent.Evaluation;
 using EdgeAgent.Tests.Capture;
 using EdgeAgent.Tests.Cli;
 
-namespace EdgeAgent.Tests.Web;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>
 /// The real agent on the sample video (looping, in real time) with its pages bound beyond localhost, so a token is

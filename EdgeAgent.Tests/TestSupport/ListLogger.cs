@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace EdgeAgent.Tests;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>Collects formatted log lines, for asserting what the agent told the operator.</summary>
 public sealed class ListLogger : ILogger, ILoggerFactory, ILoggerProvider

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace EdgeAgent.Tests.CloudSync;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>Azurite's Blob service (npm, installed by the test command into .test-assets) on a free local port.</summary>
 public sealed class Azurite : IDisposable

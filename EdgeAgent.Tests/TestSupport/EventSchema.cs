@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using EdgeAgent.Events;
 using Json.Schema;
 
-namespace EdgeAgent.Tests.Events;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>The published event schema (docs/events/event.schema.json); every test that makes events checks them against it.</summary>
 public static class EventSchema

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 
-namespace EdgeAgent.Tests.Capture;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>
 /// A TCP proxy on loopback between the agent and a test server. <see cref="Blackhole"/> keeps every

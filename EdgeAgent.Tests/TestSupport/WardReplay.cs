@@ -9,7 +9,7 @@ using EdgeAgent.Pipeline;
 using EdgeAgent.Ward;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EdgeAgent.Tests;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>
 /// Runs settings through the real pipeline and the event stage in-process, as the replay command does, keeping the
@@ -35,7 +35,7 @@ public static class WardReplay
         await loop.RunAsync(runner.Channels.Tracks.Reader, leftOpen: null, CancellationToken.None);
         try { await run; }
         catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
-        Events.EventSchema.AssertAllValid(kept.Events);   // every event any replay test makes matches the published schema
+        EventSchema.AssertAllValid(kept.Events);   // every event any replay test makes matches the published schema
         return new Result(kept.Snapshots, kept.Events, stage);
     }
 

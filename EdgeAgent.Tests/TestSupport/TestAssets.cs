@@ -2,7 +2,7 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Inference;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EdgeAgent.Tests;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>
 /// Where the real test assets are: the video and ground truth (../shared/data or the paths scripts/test.sh

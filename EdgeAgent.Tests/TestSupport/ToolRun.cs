@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace EdgeAgent.Tests;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>Runs a command-line tool (systemd-analyze, shellcheck, bats, dpkg-deb, …) and returns its exit code and output.</summary>
 public static class ToolRun

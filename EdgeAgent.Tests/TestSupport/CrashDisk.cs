@@ -1,6 +1,6 @@
 using CloudSync.Storage;
 
-namespace EdgeAgent.Tests.CloudSync;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>
 /// A disk that remembers every write, truncation and fsync of its files, so that for any moment of a workload the

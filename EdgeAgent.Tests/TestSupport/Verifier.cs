@@ -5,7 +5,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
-namespace EdgeAgent.Tests.CloudSync;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>
 /// The oracle at the far end: a subscriber with a persistent session that keeps reconnecting, recording every message

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace EdgeAgent.Tests.CloudSync;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>A throw-away PKI made with openssl: a CA, a broker certificate for localhost/127.0.0.1, and client certificates.</summary>
 public sealed class TestCertificates

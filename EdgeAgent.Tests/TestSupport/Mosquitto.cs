@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace EdgeAgent.Tests.CloudSync;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>
 /// A real mosquitto broker (Debian package) owned by one test: its own config, port and persistence directory;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace EdgeAgent.Tests.Cli;
+namespace EdgeAgent.Tests.TestSupport;
 
 /// <summary>Runs the real <c>edge-agent</c> executable (from the test output) as a child process, in the repository root.</summary>
 public sealed class AgentProcess : IDisposable
