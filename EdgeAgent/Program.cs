@@ -10,6 +10,14 @@ using ILoggerFactory loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 
+// Help and version answer before anything is loaded: a user's first commands.
+if (args is ["--version"] or ["version"])
+{
+    Console.WriteLine($"edge-agent {EventDelivery.AgentVersion}");
+    return ExitCodes.Ok;
+}
+if (args.Any(a => a is "--help" or "-h" or "help")) return Usage.Show(ExitCodes.Ok);
+
 try
 {
     return command switch
@@ -25,7 +33,6 @@ try
         "check" => CheckCommand.Run(new CliArgs(rest, new HashSet<string>())),
         "sync-writer" => SyncWriterCommand.Run(new CliArgs(rest, new HashSet<string> { "verify-only" }), cancel.Token),
         "sync-bench" => await SyncBenchCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), cancel.Token),
-        "help" or "-h" => Usage.Show(ExitCodes.Ok),
         _ => Usage.Show(ExitCodes.Usage),
     };
 }

@@ -34,6 +34,30 @@ public class CommandLineTests
         Assert.That(json.RootElement.GetProperty("accuracy").GetProperty("mota").GetDouble(), Is.GreaterThan(0.6));
     }
 
+    [TestCase("--help")]
+    [TestCase("-h")]
+    [TestCase("help")]
+    [TestCase("replay", "--help")]
+    [TestCase("check", "--help")]
+    public void Help_AnyForm_PrintsTheCommandsAndExitsZero(params string[] args)
+    {
+        var (code, stdout, stderr) = AgentProcess.Run(Timeout, args);
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("edge-agent replay --input VIDEO").And.Contain("exit codes"));
+    }
+
+    [Test]
+    public void Version_PrintsTheAgentVersion_UnknownCommand_UsageOnStandardErrorExitTwo()
+    {
+        var (code, stdout, _) = AgentProcess.Run(Timeout, "--version");
+        Assert.That(code, Is.Zero);
+        Assert.That(stdout, Does.Match(@"^edge-agent \d+\.\d+"));
+        var (bad, badOut, badErr) = AgentProcess.Run(Timeout, "bogus");
+        Assert.That(bad, Is.EqualTo(2));
+        Assert.That(badOut, Is.Empty);
+        Assert.That(badErr, Does.Contain("exit codes"));
+    }
+
     [Test]
     public void Replay_MissingModelFile_ExitsWithFileAndExpectedHash()
     {

@@ -7,11 +7,11 @@ public static class Usage
 {
     public static int Show(int code)
     {
-        Console.WriteLine("""
+        (code == ExitCodes.Ok ? Console.Out : Console.Error).WriteLine("""
             edge-agent — on-device person tracking for a hospital ward
 
               edge-agent [run] [--config FILE]       run the configured cameras as a service (until stopped)
-              edge-agent replay --input VIDEO [--config FILE] [--mot-out FILE] [--gt FILE] [--summary-out FILE]
+              edge-agent replay --input VIDEO [--config FILE] [--camera ID] [--mot-out FILE] [--gt FILE] [--summary-out FILE]
                                 [--events-out FILE] [--realtime] [--frames N] [--min-mota X] [--web URL] [--quiet]
               edge-agent bench --input VIDEO [--config FILE] [--frames N]
               edge-agent models pull [--from DIR] [--to DIR] [--model NAME] | models verify
@@ -22,6 +22,8 @@ public static class Usage
               edge-agent sync-bench [--events N] [--backlog N] [--dir DIR]   outbox and MQTT delivery figures (starts its own mosquitto)
               edge-agent sync-writer --dir DIR --accepted FILE [--verify-only]   power-loss workload and check (scripts/powerloss.sh)
               edge-agent track --detections FILE [--config FILE] [--gt FILE] [--mot-out FILE] [--frame-rate F]
+
+            edge-agent --version | --help | <command> --help
 
             exit codes: 0 ok, 1 failure, 2 usage, 3 invalid configuration, 4 model error, 5 capture error, 6 accuracy below floor
             """);
