@@ -57,8 +57,23 @@ public static class AgentHost
         await using WebApplication running = app.Build();
         running.MapWeb(view);
         await running.StartAsync();
+        ReportExposure(running.Urls, settings.Web, webLog);
         await running.WaitForShutdownAsync();
         return Environment.ExitCode;
+    }
+
+    // What Kestrel actually bound, read back after it started: beyond loopback without a token, every request that
+    // arrives there is refused by the pages' guard (WebAccess.Reachable) — this line says why to whoever reads the journal.
+    private static void ReportExposure(ICollection<string> bound, WebOptions options, ILogger log)
+    {
+        foreach (string address in bound)
+        {
+            bool loopback = WebUrl.TryParse(address, out WebUrl? url, out _) && url.Loopback;
+            if (!loopback && options.Token.Length == 0)
+                log.LogError("Web: Kestrel bound {Address} beyond localhost but Web:Token is empty: every request arriving there is refused", address);
+            else
+                log.LogInformation("Web: pages on {Address}{Access}", address, options.Token.Length > 0 ? " (token required)" : " (localhost, no token)");
+        }
     }
 
     private static void AddAgent(IServiceCollection services, AgentSettings settings, AgentRuntime runtime, FleetContext fleetContext, AgentView? view)

@@ -36,26 +36,34 @@ public sealed class WebAccess
         return cookie;
     }
 
-    /// <summary>True when every URL binds only a loopback address (localhost, 127.0.0.0/8, ::1).</summary>
+    /// <summary>
+    /// True when every URL binds only a loopback address. The URLs are read as Kestrel reads them (see
+    /// <see cref="WebUrl"/>): <c>localhost</c> and loopback IP literals bind loopback; any other IP binds that address;
+    /// <c>*</c>, <c>+</c> and every host name bind every address. A URL Kestrel could read differently from us (userinfo,
+    /// a path, a query, another scheme, no port) is a problem, never a guess.
+    /// </summary>
     public static bool LoopbackOnly(string urls, out string? problem)
     {
         problem = null;
-        foreach (string raw in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        bool loopback = true;
+        foreach (string raw in Split(urls))
         {
-            // Kestrel accepts "http://*:80" and "http://+:80", which Uri does not parse: both bind every address.
-            string probe = raw.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
-            if (!Uri.TryCreate(probe, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
-            {
-                problem = $"'{raw}' is not an http:// or https:// URL";
-                return false;
-            }
-            string host = uri.Host.Trim('[', ']');
-            bool loopback = host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-                || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
-            if (!loopback) return false;
+            if (!WebUrl.TryParse(raw, out WebUrl? url, out problem)) return false;
+            loopback &= url.Loopback;
         }
-        return true;
+        if (!Split(urls).Any()) problem = "no URL given";
+        return loopback && problem is null;
     }
+
+    private static IEnumerable<string> Split(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>
+    /// Whether a request that arrived on <paramref name="local"/> (the address Kestrel accepted it on) may be served
+    /// without a token. Decided per connection from the address actually bound, not from the configured URL: with no
+    /// token set, anything that did not arrive on loopback is refused, whatever the URL said.
+    /// </summary>
+    public bool Reachable(System.Net.IPAddress? local) =>
+        _token is not null || (local is not null && System.Net.IPAddress.IsLoopback(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local));
 
     /// <summary>
     /// Whether every URL's address and port can be bound now (checked before the host starts: without its pages the agent
@@ -64,14 +72,11 @@ public sealed class WebAccess
     public static bool CanListen(string urls, out string? problem)
     {
         problem = null;
-        foreach (string raw in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (string raw in Split(urls))
         {
-            string probe = raw.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
-            if (!Uri.TryCreate(probe, UriKind.Absolute, out Uri? uri)) continue;   // the validator names it
-            string host = uri.Host.Trim('[', ']');
-            System.Net.IPAddress address = host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? System.Net.IPAddress.Loopback
-                : System.Net.IPAddress.TryParse(host, out var ip) ? ip : System.Net.IPAddress.Any;
-            var listener = new System.Net.Sockets.TcpListener(address, uri.Port);
+            if (!WebUrl.TryParse(raw, out WebUrl? url, out _)) continue;   // the validator names it
+            System.Net.IPAddress address = url.Address;
+            var listener = new System.Net.Sockets.TcpListener(address, url.Port);
             try
             {
                 listener.Start();

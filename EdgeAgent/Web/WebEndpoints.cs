@@ -56,6 +56,14 @@ public static class WebEndpoints
             ctx.Response.Headers["Referrer-Policy"] = "no-referrer";
             ctx.Response.Headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'";
             string path = ctx.Request.Path.Value ?? "/";
+            if (!access.Reachable(ctx.Connection.LocalIpAddress))
+            {
+                // No token is set, so the pages are for localhost only — yet this request arrived on another address
+                // (a URL Kestrel bound wider than it was read). Refused whatever the path, /healthz included.
+                ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await ctx.Response.WriteAsJsonAsync(new { error = "this agent has no Web:Token and serves localhost only" });
+                return;
+            }
             if (path is "/healthz" or "/login" or "/assets/app.css" or "/assets/icon.svg" or "/favicon.ico") { await next(ctx); return; }
             if (!access.Allows(WebAccess.Presented(ctx.Request.Headers.Authorization, ctx.Request.Cookies[WebAccess.CookieName])))
             {
