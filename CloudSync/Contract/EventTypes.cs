@@ -20,8 +20,11 @@ public static class EventTypes
     public static readonly EventType DeviceStatus = new("device.status", MessageClass.Periodic);
     public static readonly EventType ModelHealth = new("model.health", MessageClass.Periodic);
 
+    /// <summary>The outbox found accepted events missing when it opened (damage outside the power-loss model): counted, never silent.</summary>
+    public static readonly EventType OutboxDamaged = new("outbox.damaged", MessageClass.Alert);
+
     public static IReadOnlyList<EventType> All { get; } =
-        [ZoneEntered, ZoneExited, ZoneOccupancy, DoorCrossed, AvailabilityAlert, AvailabilityCleared, FrameSampled, DeviceStatus, ModelHealth];
+        [ZoneEntered, ZoneExited, ZoneOccupancy, DoorCrossed, AvailabilityAlert, AvailabilityCleared, FrameSampled, DeviceStatus, ModelHealth, OutboxDamaged];
 
     private static readonly Dictionary<string, EventType> ByName = All.ToDictionary(t => t.Name, StringComparer.Ordinal);
 

@@ -368,6 +368,11 @@ public sealed class MqttDestination
             ["pending"] = stats.Pending.GetValueOrDefault(_o.Name),
             ["dropped"] = stats.Dropped,
             ["deadLetters"] = stats.DeadLetters,
+            ["damage"] = stats.Damage.Select(d => new Dictionary<string, object?>
+            {
+                ["at"] = d.At.ToString("O"), ["file"] = d.File, ["what"] = d.What, ["lost"] = d.Lost, ["firstSeq"] = d.FirstSeq,
+                ["lastSeq"] = d.LastSeq, ["resumedAt"] = d.ResumedAt,
+            }).ToList(),
             ["inFlightWindow"] = _window,
             ["brokerMaxPacketBytes"] = _maxPacket == long.MaxValue ? null! : _maxPacket,
         });

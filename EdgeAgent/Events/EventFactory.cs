@@ -67,6 +67,10 @@ public sealed class EventFactory(string deviceId, string site, string ward, long
                     ["detectionsPerFrame"] = Counts(c.DetectionsPerFrame), ["trackLength"] = Counts(c.TrackLength),
                 }).ToArray()),
             },
+            OutboxDamaged x => new JsonObject
+            {
+                ["file"] = x.File, ["what"] = x.What, ["lost"] = x.Lost, ["firstSeq"] = x.FirstSeq, ["lastSeq"] = x.LastSeq, ["resumedAt"] = x.ResumedAt,
+            },
             _ => throw new ArgumentException($"no envelope mapping for {e.GetType().Name}", nameof(e)),
         };
         return new EventEnvelope(EventEnvelope.SchemaId, Guid.CreateVersion7(), deviceId, ++_seq, site, ward, e.Type.Name, e.OccurredAt.ToUniversalTime(), payload);

@@ -27,7 +27,7 @@ public sealed class AgentRuntime : IAgentStatus, IAsyncDisposable
     private EventLoop? _loop;   // made once by CreateLoop, on the composing thread; read by the pages and the watchdog
 
     private AgentRuntime(AgentSettings settings, AgentMode mode, TimeProvider time, PersonDetector detector, ReidEmbedder? embedder, EventDelivery delivery,
-                         PipelineRunner runner, EventStage stage, ZoneStateStore? store, ZoneStateStore.Saved? saved)
+                         PipelineRunner runner, EventStage stage, ZoneStateStore? store, ZoneState? leftOpen)
     {
         _settings = settings;
         _mode = mode;
@@ -39,7 +39,7 @@ public sealed class AgentRuntime : IAgentStatus, IAsyncDisposable
         Runner = runner;
         Stage = stage;
         Store = store;
-        LeftOpen = saved?.State;
+        LeftOpen = leftOpen;
         Models = embedder is null
             ? [ModelOf("detector", detector.Model, detector.Provider)]
             : [ModelOf("detector", detector.Model, detector.Provider), ModelOf("re-identification", embedder.Model, embedder.Provider)];
@@ -57,15 +57,19 @@ public sealed class AgentRuntime : IAgentStatus, IAsyncDisposable
         try
         {
             embedder = PipelineRunner.CreateEmbedder(settings, loggers);
-            // The service numbers events on from its saved state and closes what a crash left open; a replay starts afresh.
-            ZoneStateStore? store = mode.RestoreState ? new ZoneStateStore(Path.Combine(settings.Output.StateDirectory, "zones.json")) : null;
-            ZoneStateStore.Saved? saved = store?.Load();
-            var stage = new EventStage(settings, new EventFactory(settings.Ward.EffectiveDeviceId, settings.Ward.Site, settings.Ward.Id, saved?.LastSequence ?? 0),
+            delivery = new EventDelivery(settings, loggers, time);   // the outbox opens (and is checked) before any camera
+            ILogger log = loggers.CreateLogger(typeof(AgentRuntime).FullName!);
+            var (store, leftOpen, lastSeq) = mode.RestoreState ? Restore(settings, delivery.Outbox, log) : (null, null, 0);
+            var stage = new EventStage(settings, new EventFactory(settings.Ward.EffectiveDeviceId, settings.Ward.Site, settings.Ward.Id, lastSeq),
                 time.GetUtcNow(), mediaTime: mode.MediaTime, time);
-            delivery = new EventDelivery(settings, loggers, time);   // the outbox opens before any camera
+            foreach (OutboxDamage d in delivery.Outbox?.Damage ?? [])
+            {
+                HostingLog.OutboxDamaged(log, Path.Combine(settings.Sync.Outbox.Directory, d.File), d.What, d.Lost, d.ResumedAt);
+                stage.Enqueue(new OutboxDamaged(d.At, d.File, d.What, d.Lost, d.FirstSeq, d.LastSeq, d.ResumedAt));   // with the first batch
+            }
             var runner = new PipelineRunner(settings, detector, mode.DropWhenBusy, loggers, time, ownsDetector: false, embedder,
                 mode.SampleFrames ? delivery.Sampler : null, live);
-            return new AgentRuntime(settings, mode, time, detector, embedder, delivery, runner, stage, store, saved);
+            return new AgentRuntime(settings, mode, time, detector, embedder, delivery, runner, stage, store, leftOpen);
         }
         catch
         {
@@ -76,13 +80,31 @@ public sealed class AgentRuntime : IAgentStatus, IAsyncDisposable
         }
     }
 
+    // The service numbers events on and closes what a crash left open. With an outbox both come from it — saved in the
+    // same transaction as the events, so they always agree; a zones.json from before is read once and retired. Without
+    // one (events to the local file only) the state file is the memory.
+    private static (ZoneStateStore? Store, ZoneState? LeftOpen, long LastSeq) Restore(AgentSettings settings, Outbox? outbox, ILogger log)
+    {
+        var file = new ZoneStateStore(Path.Combine(settings.Output.StateDirectory, "zones.json"));
+        ZoneStateStore.Saved? saved = file.Load();
+        if (file.Damaged is { } damaged) HostingLog.StateFileDamaged(log, damaged);
+        if (outbox is null) return (file, saved?.State, saved?.LastSequence ?? 0);
+        ZoneState? leftOpen = ZoneStateStore.Decode(outbox.State);
+        if (saved is not null)
+        {
+            if (outbox.State is null) leftOpen = saved.State;   // upgraded from a version that kept it in zones.json
+            File.Move(file.Path, file.Path + ".retired", overwrite: true);
+        }
+        return (null, leftOpen, outbox.LastSeq);
+    }
+
     public PersonDetector Detector { get; }
     public ReidEmbedder? Embedder { get; }
     public EventDelivery Delivery { get; }
     public PipelineRunner Runner { get; }
     public EventStage Stage { get; }
 
-    /// <summary>The zone state file (the service), or null (a replay).</summary>
+    /// <summary>The zone state file (the service without an outbox), or null (the state travels in the outbox; a replay).</summary>
     public ZoneStateStore? Store { get; }
 
     /// <summary>What the previous run left open (closed with reason <c>restart</c> by the first events).</summary>
@@ -92,7 +114,10 @@ public sealed class AgentRuntime : IAgentStatus, IAsyncDisposable
     public EventLoop CreateLoop(EventLoopOptions options, IReadOnlyList<IEventLoopObserver> observers)
     {
         if (_loop is not null) throw new InvalidOperationException("the event loop is made once");
-        _loop = new EventLoop(Stage, Delivery.Accept, options, _time, observers);
+        // The service saves the zone state with the events it produced, in one outbox transaction; a replay starts afresh.
+        _loop = _mode.RestoreState && Delivery.Outbox is not null
+            ? new EventLoop(Stage, made => Delivery.Accept(made, ZoneStateStore.Encode(Stage.State)), options, _time, observers)
+            : new EventLoop(Stage, made => Delivery.Accept(made, null), options, _time, observers);
         return _loop;
     }
 

@@ -114,9 +114,10 @@ public sealed class EventDelivery : IAsyncDisposable
 
     /// <summary>
     /// Accepts a batch: durable in the outbox when this returns (its <c>seq</c> from the outbox), or as made when there is
-    /// no destination. An outbox I/O error propagates: the agent must stop and be restarted on the durable state.
+    /// no destination. <paramref name="state"/> (the zone engine's, after these events) is saved in the same transaction.
+    /// An outbox I/O error propagates: the agent must stop and be restarted on the durable state.
     /// </summary>
-    public IReadOnlyList<EventEnvelope> Accept(IReadOnlyList<EventEnvelope> made)
+    public IReadOnlyList<EventEnvelope> Accept(IReadOnlyList<EventEnvelope> made, byte[]? state)
     {
         if (Sampler is not null && made.Any(e => _onEvents.Contains(e.Type))) Sampler.Request();
         if (_outbox is null || made.Count == 0)
@@ -129,7 +130,7 @@ public sealed class EventDelivery : IAsyncDisposable
         {
             accepted[i] = e with { Seq = seq };
             return Encoding.UTF8.GetBytes(EventFactory.ToJson(accepted[i]));
-        }))).ToList());
+        }))).ToList(), state);
         foreach (MqttDestination d in _destinations) d.Notify();
         ConfirmFrames(accepted);   // only now may the spooled frames of these events go
         if (_time.GetElapsedTime(_lastCleanup) >= _cleanupInterval)

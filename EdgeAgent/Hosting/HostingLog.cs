@@ -31,4 +31,10 @@ internal static partial class HostingLog
 
     [LoggerMessage(4008, LogLevel.Information, "Configuration saved by the editor applied without a restart: {Zones} zone(s), {Doors} door(s)")]
     public static partial void Reconfigured(ILogger logger, int zones, int doors);
+
+    [LoggerMessage(4009, LogLevel.Error, "Outbox damaged: {File}: {What}; {Lost} accepted event(s) lost; numbering resumes after seq {ResumedAt} (an outbox.damaged event reports it; 'edge-agent outbox verify' checks the files)")]
+    public static partial void OutboxDamaged(ILogger logger, string file, string what, long lost, long resumedAt);
+
+    [LoggerMessage(4010, LogLevel.Error, "{What}")]
+    public static partial void StateFileDamaged(ILogger logger, string what);
 }

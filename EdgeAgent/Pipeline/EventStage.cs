@@ -83,6 +83,9 @@ public sealed class EventStage
     /// <summary>Queues a device status (from the status timer); it goes out with the next batch.</summary>
     public void Enqueue(DeviceStatus status) => _frames.Enqueue(status);
 
+    /// <summary>Queues the outbox's damage report (found when it opened); it goes out with the first batch.</summary>
+    public void Enqueue(OutboxDamaged damage) => _frames.Enqueue(damage);
+
     /// <summary>Queues a model-health report; it goes out with the next batch.</summary>
     public void Enqueue(ModelHealthReport report) => _frames.Enqueue(report);
 

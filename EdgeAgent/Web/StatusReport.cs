@@ -48,7 +48,7 @@ public static class StatusReport
             executionProvider = view.Status.Models.FirstOrDefault()?.Provider,
             cameras,
             models,
-            outbox = outbox is null ? null : new { outbox.Messages, outbox.Bytes, outbox.LastSeq, outbox.Pending },
+            outbox = outbox is null ? null : new { outbox.Messages, outbox.Bytes, outbox.LastSeq, outbox.Pending, outbox.Dropped, outbox.Damage },
             destinations,
             update = new
             {

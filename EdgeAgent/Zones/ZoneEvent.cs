@@ -86,3 +86,12 @@ public sealed record ModelHealthReport(DateTimeOffset OccurredAt, string Model, 
 
     public sealed record Camera(string Id, long Frames, long[] Confidence, long[] DetectionsPerFrame, long[] TrackLength);
 }
+
+/// <summary>
+/// The outbox found damage when it opened: which file, what was wrong, how many accepted events not yet delivered were
+/// lost (<paramref name="FirstSeq"/>..<paramref name="LastSeq"/>, 0 when none) and the seq numbering resumed after.
+/// </summary>
+public sealed record OutboxDamaged(DateTimeOffset OccurredAt, string File, string What, long Lost, long FirstSeq, long LastSeq, long ResumedAt) : ZoneEvent(OccurredAt)
+{
+    public override EventType Type => EventTypes.OutboxDamaged;
+}

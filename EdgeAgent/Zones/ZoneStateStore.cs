@@ -4,8 +4,10 @@ using System.Text.Json.Serialization;
 namespace EdgeAgent.Zones;
 
 /// <summary>
-/// Keeps the zone engine's open presences and alerts, and the last event sequence number, in a small JSON file that
-/// is replaced atomically (write, fsync, rename), so a crash leaves either the old or the new state, never half.
+/// The zone engine's open presences and alerts between runs. With an outbox they travel inside it, in the same
+/// transaction as the events that changed them (<see cref="Encode"/>/<see cref="Decode"/>), so a crash can neither
+/// repeat nor lose an exit. Without one (events to the local file only) they live in a small JSON file replaced
+/// atomically (write, fsync, rename). A file that cannot be read is moved aside and the agent starts without it.
 /// </summary>
 public sealed class ZoneStateStore(string path)
 {
@@ -17,17 +19,24 @@ public sealed class ZoneStateStore(string path)
 
     public string Path { get; } = path;
 
-    /// <summary>The saved state, or null on first start. A file that cannot be read is an error naming it.</summary>
+    /// <summary>Set by <see cref="Load"/> when the file was damaged: what was wrong and where it was moved.</summary>
+    public string? Damaged { get; private set; }
+
+    /// <summary>The saved state, or null on first start — or when the file is damaged (then moved aside, see <see cref="Damaged"/>).</summary>
     public Saved? Load()
     {
         if (!File.Exists(Path)) return null;
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllText(Path), ZoneStateJsonContext.Default.Saved);
+            return JsonSerializer.Deserialize(File.ReadAllText(Path), ZoneStateJsonContext.Default.Saved)
+                ?? throw new JsonException("the file holds null");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"zone state file '{Path}' is damaged ({e.Message}); move it away to start without closing old presences", e);
+            string aside = $"{Path}.damaged-{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
+            File.Move(Path, aside, overwrite: true);
+            Damaged = $"zone state file '{Path}' is damaged ({e.Message.Split('\n')[0]}); moved aside to '{aside}'. Started without it: presences open before cannot be closed";
+            return null;
         }
     }
 
@@ -43,7 +52,14 @@ public sealed class ZoneStateStore(string path)
         }
         File.Move(tmp, Path, overwrite: true);
     }
+
+    /// <summary>The state as the outbox keeps it beside its events.</summary>
+    public static byte[] Encode(ZoneState state) => JsonSerializer.SerializeToUtf8Bytes(state, ZoneStateJsonContext.Default.ZoneState);
+
+    /// <summary>The state the outbox kept, or null when it kept none.</summary>
+    public static ZoneState? Decode(byte[]? bytes) => bytes is null ? null : JsonSerializer.Deserialize(bytes, ZoneStateJsonContext.Default.ZoneState);
 }
 
 [JsonSerializable(typeof(ZoneStateStore.Saved))]
+[JsonSerializable(typeof(ZoneState))]
 internal sealed partial class ZoneStateJsonContext : JsonSerializerContext;
