@@ -36,7 +36,7 @@ public sealed class Outbox : IDisposable
     private readonly IDisposable[] _owned;   // LiteDB does not dispose streams it was given; the lock goes last
 
     private Outbox(LiteDatabase db, OutboxOptions options, TimeProvider time, IReadOnlyList<string> destinations, HighWaterMark? highWater,
-                   OutboxDamage? moved, params IDisposable[] owned)
+                   OutboxDamage? moved, string? cause, params IDisposable[] owned)
     {
         _db = db;
         _owned = owned;
@@ -52,7 +52,7 @@ public sealed class Outbox : IDisposable
         var damage = new List<OutboxDamage>();
         if (moved is not null) damage.Add(moved);
         _bytes = ScanMessages(damage);
-        Reconcile(damage, moved);
+        Reconcile(damage, moved, cause);
         Damage = damage;
     }
 
@@ -72,6 +72,9 @@ public sealed class Outbox : IDisposable
             highWater = new HighWaterMark(new DurableFile(Path.Combine(options.Directory, HighWaterFileName)));
             string data = Path.Combine(options.Directory, DataFileName), log = Path.Combine(options.Directory, LogFileName);
             OutboxDamage? moved = null;
+            // What an outbox found behind its high-water mark is blamed on: a missing file, else the log (whose frames
+            // failed their checksums or were cut), else an older copy of both.
+            string? cause = !File.Exists(data) ? $"{DataFileName} is missing" : !File.Exists(log) ? $"{LogFileName} is missing" : null;
             for (int attempt = 0; ; attempt++)
             {
                 var dataFile = new DurableFile(data);
@@ -80,13 +83,13 @@ public sealed class Outbox : IDisposable
                 catch { dataFile.Dispose(); throw; }
                 try
                 {
-                    return Open(dataFile, logFile, options, destinations, time, highWater, moved, stateLock);
+                    return Open(dataFile, logFile, options, destinations, time, highWater, moved, cause, stateLock);
                 }
                 catch (Exception e) when (attempt == 0 && Unreadable(e))
                 {
                     // Unreadable (a bad block, a truncated or overwritten file): keep it for the operator, start afresh.
                     string aside = MoveAside(options.Directory, time);
-                    moved = new OutboxDamage(time.GetUtcNow(), data, $"unreadable ({Short(e)}); moved aside to {aside}", 0, 0, 0, 0, aside);
+                    moved = new OutboxDamage(time.GetUtcNow(), DataFileName, $"{DataFileName} unreadable ({Short(e)}); moved aside to {aside}", 0, 0, 0, 0, aside);
                 }
             }
         }
@@ -101,10 +104,10 @@ public sealed class Outbox : IDisposable
     /// <summary>Opens the outbox on two durable streams (the data file and the log), e.g. a crash simulator's.</summary>
     public static Outbox Open(DurableStream data, DurableStream log, OutboxOptions options, IReadOnlyList<string> destinations, TimeProvider time,
                               HighWaterMark? highWater = null) =>
-        Open(data, log, options, destinations, time, highWater, null);
+        Open(data, log, options, destinations, time, highWater, null, null);
 
     private static Outbox Open(DurableStream data, DurableStream log, OutboxOptions options, IReadOnlyList<string> destinations, TimeProvider time,
-                               HighWaterMark? highWater, OutboxDamage? moved, params IDisposable[] alsoOwned)
+                               HighWaterMark? highWater, OutboxDamage? moved, string? cause, params IDisposable[] alsoOwned)
     {
         var dataStream = new SyncOnFlushStream(data);
         FramedLogStream? logStream = null;
@@ -113,7 +116,8 @@ public sealed class Outbox : IDisposable
         {
             logStream = new FramedLogStream(log);
             db = new LiteDatabase(dataStream, new BsonMapper(), logStream);
-            return new Outbox(db, options, time, destinations, highWater, moved, [dataStream, logStream, .. (highWater is null ? Array.Empty<IDisposable>() : [highWater]), .. alsoOwned]);
+            cause ??= logStream.DroppedTailFrames ? $"{LogFileName} failed its frame checksums (damaged or cut short); the valid prefix was kept" : null;
+            return new Outbox(db, options, time, destinations, highWater, moved, cause, [dataStream, logStream, .. (highWater is null ? Array.Empty<IDisposable>() : [highWater]), .. alsoOwned]);
         }
         catch
         {
@@ -165,7 +169,7 @@ public sealed class Outbox : IDisposable
     // The outbox against its high-water mark: an outbox behind what was accepted has lost events (a damaged or deleted
     // log, an old backup, a fresh start after moving a damaged file aside). Those are counted, reported, and numbering
     // resumes above every seq ever handed out, so no seq can name two events.
-    private void Reconcile(List<OutboxDamage> damage, OutboxDamage? moved)
+    private void Reconcile(List<OutboxDamage> damage, OutboxDamage? moved, string? cause)
     {
         if (_highWater is null) return;
         long acknowledged = _destinations.Count == 0 ? 0 : _destinations.Min(CursorOf);
@@ -187,10 +191,10 @@ public sealed class Outbox : IDisposable
         long firstLost = Math.Max(_seq, _highWater.Acknowledged) + 1, lastLost = _highWater.Committed;
         long lost = Math.Max(0, lastLost - firstLost + 1);
         long resume = Math.Max(_seq, _highWater.Reserved);
-        string file = moved?.File ?? LogFileName;
+        string file = moved?.File ?? (cause?.StartsWith(DataFileName, StringComparison.Ordinal) == true ? DataFileName : LogFileName);
         string what = moved is not null
             ? $"{moved.What}; {lost} accepted event(s) not yet delivered are lost"
-            : $"behind its high-water mark: accepted events up to seq {_highWater.Committed}, found up to {_seq}; {lost} not yet delivered are lost";
+            : $"{cause ?? "both files are older than the high-water mark (restored from a backup?)"}: accepted events up to seq {_highWater.Committed}, found up to {_seq}; {lost} not yet delivered are lost";
         if (moved is not null) damage.Remove(moved);
         damage.Add(new OutboxDamage(Now, file, what, lost, lost > 0 ? firstLost : 0, lost > 0 ? lastLost : 0, resume, moved?.MovedAsideTo));
         _db.BeginTrans();
@@ -250,7 +254,7 @@ public sealed class Outbox : IDisposable
 
     /// <summary>Stock LiteDB on the same streams (no frames, no fsync at commit): only for the test that shows why not.</summary>
     internal static Outbox OpenUnprotected(Stream data, Stream log, OutboxOptions options, IReadOnlyList<string> destinations, TimeProvider time) =>
-        new(new LiteDatabase(data, new BsonMapper(), log), options, time, destinations, null, null, data, log);
+        new(new LiteDatabase(data, new BsonMapper(), log), options, time, destinations, null, null, null, data, log);
 
     public long LastSeq { get { lock (_lock) return _seq; } }
 
