@@ -281,6 +281,7 @@ public sealed class Outbox : IDisposable
         {
             DateTimeOffset now = Now;
             var seqs = new long[batch.Count];
+            var types = batch.Select(b => b.Type);
             var messages = _db.GetCollection(Messages);
             long seq = _seq, bytes = 0;
             _db.BeginTrans();
@@ -302,8 +303,11 @@ public sealed class Outbox : IDisposable
                 }
                 _db.GetCollection(Meta).Upsert(new BsonDocument { ["_id"] = "seq", ["value"] = seq });
                 if (state is not null) _db.GetCollection(Meta).Upsert(new BsonDocument { ["_id"] = "state", ["value"] = state });
+                FailPoints.Hit(FailPoints.BeforeReserve, types);
                 _highWater?.Reserve(seq);   // no seq is committed that the high-water mark does not cover
+                FailPoints.Hit(FailPoints.BeforeCommit, types);
                 _db.Commit();   // durable on return: FramedLogStream fsyncs at the confirmed page
+                FailPoints.Hit(FailPoints.AfterCommit, types);
             }
             catch (Exception e)
             {
@@ -318,6 +322,7 @@ public sealed class Outbox : IDisposable
             if (state is not null) State = state;
             try { _highWater?.Commit(seq, _destinations.Count == 0 ? 0 : _destinations.Min(CursorOf)); }
             catch (IOException e) { throw new OutboxStorageException($"the outbox's high-water mark could not be written: {e.Message}", e); }
+            FailPoints.Hit(FailPoints.AfterHighWater, types);
             return seqs;
         }
     }

@@ -132,6 +132,7 @@ public sealed class EventDelivery : IAsyncDisposable
             return Encoding.UTF8.GetBytes(EventFactory.ToJson(accepted[i]));
         }))).ToList(), state);
         foreach (MqttDestination d in _destinations) d.Notify();
+        global::CloudSync.Storage.FailPoints.Hit(global::CloudSync.Storage.FailPoints.AfterAccept, made.Select(e => e.Type));
         ConfirmFrames(accepted);   // only now may the spooled frames of these events go
         if (_time.GetElapsedTime(_lastCleanup) >= _cleanupInterval)
         {
