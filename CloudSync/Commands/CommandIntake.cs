@@ -18,7 +18,7 @@ public sealed partial class CommandIntake(TimeProvider time)
 {
     public const int MaxBytes = 16 * 1024;
     private const int RememberedIds = 1024;
-    private readonly Dictionary<string, Func<JsonElement, JsonElement?>> _verbs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (CommandArgs Args, Func<JsonElement, JsonElement?> Run)> _verbs = new(StringComparer.Ordinal);
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Queue<string> _seenOrder = new();
     private readonly Lock _lock = new();
@@ -53,23 +53,45 @@ public sealed partial class CommandIntake(TimeProvider time)
     /// <summary>The verbs accepted, in order.</summary>
     public IReadOnlyList<string> Verbs { get { lock (_lock) return _verbs.Keys.Order(StringComparer.Ordinal).ToList(); } }
 
+    /// <summary>Allows a verb that takes no arguments (<c>args</c> absent or <c>{}</c>).</summary>
+    public void Register(string verb, Func<JsonElement, JsonElement?> handler) => Register(verb, CommandArgs.None, handler);
+
     /// <summary>
-    /// Allows a verb. The handler gets <c>args</c> (an empty object when absent) and returns an optional result; it
-    /// refuses bad arguments by throwing <see cref="CommandRejectedException"/> with the reason.
+    /// Allows a verb whose <c>args</c> must have <paramref name="args"/>'s shape (checked here, before the handler runs).
+    /// The handler gets <c>args</c> (an empty object when absent) and returns an optional result; it refuses arguments
+    /// it cannot act on by throwing <see cref="CommandRejectedException"/> with the reason.
     /// </summary>
-    public void Register(string verb, Func<JsonElement, JsonElement?> handler)
+    public void Register(string verb, CommandArgs args, Func<JsonElement, JsonElement?> handler)
     {
         if (!VerbPattern().IsMatch(verb)) throw new ArgumentException($"'{verb}' is not a valid verb", nameof(verb));
-        lock (_lock) _verbs[verb] = handler;
+        lock (_lock) _verbs[verb] = (args, handler);
     }
 
-    /// <summary>Handles one received message; the reply says what happened (it is never null).</summary>
+    /// <summary>Handles one received message; the reply says what happened (it is never null, whatever the bytes).</summary>
     public CommandReply Handle(ReadOnlySpan<byte> message)
     {
         DateTimeOffset now = time.GetUtcNow();
+        try
+        {
+            return HandleChecked(message, now);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Reject(null, null, $"could not be handled: {e.GetType().Name}", now);   // a bug here must still be answered
+        }
+    }
+
+    private CommandReply HandleChecked(ReadOnlySpan<byte> message, DateTimeOffset now)
+    {
         if (message.Length > MaxBytes) return Reject(null, null, $"command of {message.Length} bytes, more than {MaxBytes}", now);
+        if (!System.Text.Unicode.Utf8.IsValid(message))
+            return Reject(null, null, $"not UTF-8 (invalid byte sequence at offset {InvalidUtf8At(message)}); a command is UTF-8 JSON", now);
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(message.ToArray(), new JsonDocumentOptions { MaxDepth = 16 }); }
+        try { doc = JsonDocument.Parse(message.ToArray(), new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false }); }
+        catch (JsonException e) when (e.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase))
+        {
+            return Reject(null, null, $"a property appears twice ({e.Message.Split('.')[0]}); each may appear once", now);
+        }
         catch (JsonException e) { return Reject(null, null, $"not JSON: {e.Message}", now); }
         using (doc)
         {
@@ -86,18 +108,19 @@ public sealed partial class CommandIntake(TimeProvider time)
                 if (a.ValueKind != JsonValueKind.Object) return Reject(id, verb, "args: must be an object", now);
                 args = a.Clone();
             }
-            Func<JsonElement, JsonElement?>? handler;
+            (CommandArgs Args, Func<JsonElement, JsonElement?> Run) handler;
             lock (_lock)
             {
                 if (verb is null || !_verbs.TryGetValue(verb, out handler))
                     return Reject(id, verb is null ? null : Truncate(verb), $"verb: must be one of {string.Join(", ", _verbs.Keys.Order(StringComparer.Ordinal))}", now);
+                if (handler.Args.Problem(verb, args) is { } bad) return Reject(id, verb, bad, now);
                 if (!_seen.Add(id)) return new CommandReply(id, verb, "duplicate", "a command with this id was already handled", now);
                 _seenOrder.Enqueue(id);
                 if (_seenOrder.Count > RememberedIds) _seen.Remove(_seenOrder.Dequeue());
             }
             try
             {
-                JsonElement? result = handler(args.ValueKind == JsonValueKind.Undefined ? EmptyObject : args);
+                JsonElement? result = handler.Run(args.ValueKind == JsonValueKind.Undefined ? EmptyObject : args);
                 Interlocked.Increment(ref _accepted);
                 return new CommandReply(id, verb, "done", null, now, result);
             }
@@ -116,6 +139,13 @@ public sealed partial class CommandIntake(TimeProvider time)
         return new CommandReply(id, verb, "rejected", reason, now);
     }
 
+    private static int InvalidUtf8At(ReadOnlySpan<byte> message)
+    {
+        char[] scratch = new char[message.Length];
+        System.Text.Unicode.Utf8.ToUtf16(message, scratch, out int read, out _, replaceInvalidSequences: false);
+        return read;
+    }
+
     private static string Truncate(string s) => s.Length <= 64 ? s : s[..64] + "…";
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
@@ -123,6 +153,48 @@ public sealed partial class CommandIntake(TimeProvider time)
 
     [GeneratedRegex("^[a-z][a-z0-9.-]{0,31}$")]
     private static partial Regex VerbPattern();
+}
+
+/// <summary>
+/// The shape of a verb's <c>args</c>: each argument's name, JSON kind and whether it is required. Anything else — an
+/// unknown name, a wrong kind, a missing required one — is refused with the argument named.
+/// </summary>
+public sealed class CommandArgs
+{
+    private readonly (string Name, JsonValueKind Kind, bool Required)[] _args;
+
+    private CommandArgs((string, JsonValueKind, bool)[] args) => _args = args;
+
+    /// <summary>No arguments: <c>args</c> absent or <c>{}</c>.</summary>
+    public static CommandArgs None { get; } = new([]);
+
+    public static CommandArgs Of(params (string Name, JsonValueKind Kind, bool Required)[] args) => new(args);
+
+    /// <summary>Why <paramref name="args"/> (undefined when absent) does not fit, or null.</summary>
+    public string? Problem(string verb, JsonElement args)
+    {
+        var given = args.ValueKind == JsonValueKind.Object ? args.EnumerateObject().ToList() : [];
+        foreach (JsonProperty p in given)
+        {
+            var known = _args.FirstOrDefault(a => a.Name == p.Name);
+            if (known.Name is null)
+                return _args.Length == 0 ? $"args: '{verb}' takes no arguments (got '{Short(p.Name)}')"
+                    : $"args.{Short(p.Name)}: not an argument of '{verb}' (it takes {string.Join(", ", _args.Select(a => a.Name))})";
+            if (p.Value.ValueKind != known.Kind && !(known.Kind == JsonValueKind.True && p.Value.ValueKind == JsonValueKind.False))
+                return $"args.{p.Name}: must be {Kind(known.Kind)}, got {Kind(p.Value.ValueKind)}";
+        }
+        foreach (var a in _args.Where(a => a.Required))
+            if (!given.Any(p => p.Name == a.Name)) return $"args.{a.Name}: required ({Kind(a.Kind)})";
+        return null;
+    }
+
+    private static string Short(string s) => s.Length <= 64 ? s : s[..64] + "…";
+
+    private static string Kind(JsonValueKind k) => k switch
+    {
+        JsonValueKind.String => "a string", JsonValueKind.Number => "a number", JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Object => "an object", JsonValueKind.Array => "an array", _ => "null",
+    };
 }
 
 /// <summary>A handler refuses the command's arguments; the message is the reason sent back.</summary>

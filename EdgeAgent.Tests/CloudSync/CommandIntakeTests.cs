@@ -10,17 +10,31 @@ public class CommandIntakeTests
     {
         var intake = new CommandIntake(TimeProvider.System);
         intake.Register("ping", args => { ran?.Add("ping"); return JsonSerializer.SerializeToElement(new { pong = true }); });
-        intake.Register("restart-camera", args =>
+        intake.Register("restart-camera", CommandArgs.Of(("camera", JsonValueKind.String, true), ("force", JsonValueKind.True, false)), args =>
         {
-            if (!args.TryGetProperty("camera", out JsonElement c) || c.ValueKind != JsonValueKind.String)
-                throw new CommandRejectedException("args.camera: required, a camera name");
-            ran?.Add($"restart {c.GetString()}");
+            string camera = args.GetProperty("camera").GetString()!;
+            if (camera != "plaza") throw new CommandRejectedException($"args.camera: no camera '{camera}'");
+            ran?.Add($"restart {camera}");
             return null;
         });
         return intake;
     }
 
     private static CommandReply Handle(CommandIntake intake, string json) => intake.Handle(Encoding.UTF8.GetBytes(json));
+
+    [TestCase(new byte[] { 0x7B, 0x22, 0x69, 0x64, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D }, "not UTF-8 (invalid byte sequence at offset 7)")]   // {"id":"\xFF"}
+    [TestCase(new byte[] { 0xC3, 0x28 }, "not UTF-8")]
+    [TestCase(new byte[] { 0xED, 0xA0, 0x80 }, "not UTF-8")]   // an encoded surrogate
+    public void NotUtf8_RejectedWithTheOffset_NothingRun(byte[] message, string reason)
+    {
+        var ran = new List<string>();
+        CommandIntake intake = NewIntake(ran);
+        CommandReply reply = intake.Handle(message);
+        Assert.That(reply.Status, Is.EqualTo("rejected"));
+        Assert.That(reply.Reason, Does.Contain(reason));
+        Assert.That(CommandIntake.ToJson(reply), Does.Contain("rejected"), "the reply itself serialises");
+        Assert.That(ran, Is.Empty);
+    }
 
     [Test]
     public void WellFormedCommand_RunsOnce_RepeatedIdIsADuplicateNotRunAgain()
@@ -47,6 +61,13 @@ public class CommandIntakeTests
     [TestCase("""{"id":"c-4","verb":"ping","typeName":"System.IO.File"}""", "unknown property 'typeName'")]
     [TestCase("""{"id":"c-5","verb":"ping","args":[1]}""", "args: must be an object")]
     [TestCase("""{"id":"c-6","verb":"restart-camera","args":{}}""", "args.camera: required")]
+    [TestCase("""{"id":"c-7","verb":"ping","args":{"x":1}}""", "args: 'ping' takes no arguments (got 'x')")]
+    [TestCase("""{"id":"c-8","verb":"restart-camera","args":{"camera":"plaza","delay":5}}""", "args.delay: not an argument of 'restart-camera' (it takes camera, force)")]
+    [TestCase("""{"id":"c-9","verb":"restart-camera","args":{"camera":7}}""", "args.camera: must be a string, got a number")]
+    [TestCase("""{"id":"c-10","verb":"restart-camera","args":{"camera":"plaza","force":"yes"}}""", "args.force: must be a boolean")]
+    [TestCase("""{"id":"c-11","verb":"restart-camera","args":{"camera":"lobby"}}""", "args.camera: no camera 'lobby'")]
+    [TestCase("""{"id":"c-12","verb":"ping","verb":"restart-camera"}""", "a property appears twice")]
+    [TestCase("""{"id":"c-13","verb":"restart-camera","args":{"camera":"plaza","camera":"lobby"}}""", "a property appears twice")]
     public void MalformedCommand_RejectedWithTheReason_NothingRun(string json, string reason)
     {
         var ran = new List<string>();

@@ -71,7 +71,10 @@ public class MqttDestinationTests
     }
 
     // An operator's one-off publish (a command, a retained desired state) from a separate client.
-    private static async Task OperatorPublishAsync(int port, string topic, string payload, bool retain = false)
+    private static Task OperatorPublishAsync(int port, string topic, string payload, bool retain = false) =>
+        OperatorPublishAsync(port, topic, System.Text.Encoding.UTF8.GetBytes(payload), retain);
+
+    private static async Task OperatorPublishAsync(int port, string topic, byte[] payload, bool retain = false)
     {
         using IMqttClient client = new MqttClientFactory().CreateMqttClient();
         await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId($"operator-{Guid.NewGuid():N}").Build());
@@ -89,6 +92,32 @@ public class MqttDestinationTests
 
     private static bool Replied(Verifier v, string id, string status) => v.Messages.Any(m => m.Topic == Topics.CommandReplies
         && JsonDocument.Parse(m.Payload).RootElement is var r && r.TryGetProperty("id", out var i) && i.GetString() == id && r.GetProperty("status").GetString() == status);
+
+    [Test]
+    public async Task LooseCommands_NonUtf8DuplicateKeysUnknownArguments_EachAnsweredRejectedAndLogged()
+    {
+        await using var rig = await DeliveryRig.StartAsync();
+        var logs = new ListLogger();
+        var intake = Intake();
+        intake.Register("outbox", _ => null);
+        var destination = new MqttDestination(Options(rig.Broker.Port), rig.Outbox, Topics, "jetson-7", logs, intake);
+        using var stop = new CancellationTokenSource();
+        Task run = Task.Run(() => destination.RunAsync(stop.Token));
+        await rig.Verifier.WaitUntilAsync(_ => destination.Health.Connected, TimeSpan.FromSeconds(10), "the destination connects");
+        await OperatorPublishAsync(rig.Broker.Port, Topics.Commands, [0x7B, 0x22, 0x69, 0x64, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D]);
+        await OperatorPublishAsync(rig.Broker.Port, Topics.Commands, """{"id":"dup-1","verb":"ping","verb":"outbox"}""");
+        await OperatorPublishAsync(rig.Broker.Port, Topics.Commands, """{"id":"args-1","verb":"outbox","args":{"purge":true}}""");
+        bool RejectedWith(Verifier v, string reason) => v.Messages.Any(m => m.Topic == Topics.CommandReplies
+            && JsonDocument.Parse(m.Payload).RootElement is var r && r.GetProperty("status").GetString() == "rejected"
+            && r.GetProperty("reason").GetString()!.Contains(reason, StringComparison.Ordinal));
+        await rig.Verifier.WaitUntilAsync(v => RejectedWith(v, "not UTF-8"), TimeSpan.FromSeconds(10), "the non-UTF-8 command is answered");
+        await rig.Verifier.WaitUntilAsync(v => RejectedWith(v, "a property appears twice"), TimeSpan.FromSeconds(10), "duplicate keys are refused");
+        await rig.Verifier.WaitUntilAsync(v => RejectedWith(v, "'outbox' takes no arguments"), TimeSpan.FromSeconds(10), "the outbox verb's arguments are checked");
+        Assert.That(intake.Rejected, Is.EqualTo(3));
+        Assert.That(logs.Lines.Count(l => l.Contains("rejected", StringComparison.OrdinalIgnoreCase)), Is.GreaterThanOrEqualTo(3), "each is logged");
+        await stop.CancelAsync();
+        await run;
+    }
 
     [Test]
     public async Task BrokerStoppedAndRestartedTenTimes_WhilePublishing_NoLoss_ReconnectsPromptly_CommandsWorkAfterEachRestart()
