@@ -14,6 +14,7 @@ public static class CheckCommand
         string config = cli.Get("config") ?? throw new CliException("--config is required");
         cli.RejectUnknown();
         AgentSettings s = SettingsLoader.Load(config, overrides: null, requireCameras: true);
+        if (StatePaths.LockProblem(s) is { } held) throw new ConfigurationException([held]);   // what run would refuse
         Console.WriteLine($"{config}: valid ({s.Capture.Cameras.Count} camera(s), {s.Zones.Areas.Count} zone(s), {s.Sync.Destinations.Count} destination(s))");
         return ExitCodes.Ok;
     }

@@ -22,6 +22,7 @@ public static class SettingsLoader
         {
             baseFile = Path.GetFullPath(configFile);
             if (!File.Exists(baseFile)) throw new ConfigurationException([$"--config: file '{configFile}' does not exist"]);
+            if (ConfigurationLimits.Check(baseFile) is { Count: > 0 } tooBig) throw new ConfigurationException(tooBig);
         }
         else
         {

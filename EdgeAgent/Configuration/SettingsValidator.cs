@@ -57,6 +57,7 @@ public static partial class SettingsValidator
         s.Web.Validate(problems);   // each section that owns logic of its own validates itself where it is defined
         if (string.IsNullOrWhiteSpace(s.Output.Directory))
             problems.Add($"{OutputOptions.SectionName}:Directory: must not be empty");
+        StatePaths.AddProblems(s, problems);
         return problems;
     }
 
@@ -202,6 +203,8 @@ public static partial class SettingsValidator
             if (!IdPattern().IsMatch(d.Name)) problems.Add($"{k}:Name: '{d.Name}' may contain only letters, digits, '-' and '_' (at most 64)");
             else if (!names.Add(d.Name)) problems.Add($"{k}:Name: '{d.Name}' is used by another destination (each owns a cursor in the outbox)");
             if (string.IsNullOrWhiteSpace(d.Host)) problems.Add($"{k}:Host: is required");
+            else if (!global::CloudSync.Mqtt.HostName.IsValid(d.Host))
+                problems.Add($"{k}:Host: '{d.Host}' is not a host name or IP address (give the broker's name, e.g. mqtt.hospital.example, without scheme, port or path)");
             if (d.Port is < 1 or > 65535) problems.Add($"{k}:Port: must be between 1 and 65535, got {d.Port}");
             if (d.ProtocolVersion is not ("3.1.1" or "5")) problems.Add($"{k}:ProtocolVersion: must be \"3.1.1\" or \"5\", got \"{d.ProtocolVersion}\"");
             if (string.IsNullOrWhiteSpace(d.TopicPrefix) || d.TopicPrefix.IndexOfAny(['#', '+']) >= 0) problems.Add($"{k}:TopicPrefix: must be a topic without wildcards, got \"{d.TopicPrefix}\"");

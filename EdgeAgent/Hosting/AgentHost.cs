@@ -20,6 +20,7 @@ public static class AgentHost
         AgentSettings provisioned = SettingsLoader.Load(config, overrides: null, requireCameras: true);
         // With fleet updates on, the current release's configuration runs (or the last known good, after a failed trial).
         var (settings, onTrial) = FleetStartup.Resolve(provisioned);
+        if (StatePaths.LockProblem(settings) is { } held) throw new ConfigurationException([held]);   // one agent per state directory
         var fleetContext = new FleetContext(config ?? SettingsLoader.DefaultConfigPath, onTrial);
         ILogger webLog = loggers.CreateLogger("EdgeAgent.Web");
         string? webProblem = null;

@@ -23,7 +23,7 @@ public static class ExitCodes
     public static int For(Exception e) => e switch
     {
         UsageException or FormatException or FileNotFoundException => Usage,
-        ConfigurationException or InvalidDataException => InvalidConfiguration,
+        ConfigurationException or InvalidDataException or global::CloudSync.Outbox.OutboxLockedException => InvalidConfiguration,
         ModelException => ModelError,
         CaptureException => CaptureError,
         _ => Failure,

@@ -102,15 +102,6 @@ public sealed record WebUrl(string Scheme, string Host, int Port, IPAddress Addr
         return parts.Length == 4 && parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit));
     }
 
-    /// <summary>An RFC 1123 host name: labels of letters, digits and inner hyphens, at most 253 characters.</summary>
-    public static bool IsHostName(string host)
-    {
-        if (host.Length is 0 or > 253) return false;
-        foreach (string label in host.TrimEnd('.').Split('.'))
-        {
-            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-') return false;
-            if (!label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')) return false;
-        }
-        return true;
-    }
+    /// <summary>An RFC 1123 host name (see <see cref="global::CloudSync.Mqtt.HostName.IsName"/>).</summary>
+    public static bool IsHostName(string host) => global::CloudSync.Mqtt.HostName.IsName(host);
 }
