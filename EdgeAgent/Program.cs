@@ -31,6 +31,7 @@ try
         "roster" => RosterCommand.Run(new CliArgs(rest, new HashSet<string>())),
         "fleet" => await FleetCommand.RunAsync(rest, cancel.Token),
         "check" => CheckCommand.Run(new CliArgs(rest, new HashSet<string>())),
+        "outbox" => OutboxCommand.Run(new CliArgs(rest, new HashSet<string>())),
         "sync-writer" => SyncWriterCommand.Run(new CliArgs(rest, new HashSet<string> { "verify-only" }), cancel.Token),
         "sync-bench" => await SyncBenchCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), cancel.Token),
         _ => Usage.Show(ExitCodes.Usage),

@@ -85,6 +85,43 @@ public class OutboxDamageTests
         Assert.That(stderr, Does.Not.Contain("   at "), "no stack trace");
     }
 
+    [Test]
+    public void OutboxVerifyAndSalvage_OnTheAgentsRealFiles_TellHealthyFromDamagedAndExportWhatIsReadable()
+    {
+        string dir = TestAssets.NewTempDirectory();
+        string config = ConfigWith(dir, RtspServer.FreePort());
+        using (var agent = new AgentProcess("run", "--config", config))
+        {
+            WaitForEvents(dir, 20, agent);
+            var (busy, _, busyErr) = AgentProcess.Run(TimeSpan.FromSeconds(30), "outbox", "verify", "--config", config);
+            Assert.That(busy, Is.EqualTo(3), "a running agent's outbox is refused: " + busyErr);
+            Assert.That(busyErr, Does.Contain("in use by another edge-agent"));
+            Process.Start("kill", ["-KILL", agent.Pid.ToString()])!.WaitForExit();
+            agent.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        long accepted = EventServiceTests.Events(dir).Max(e => e.GetProperty("seq").GetInt64());
+        string state = Path.Combine(dir, "state");
+        var (ok, healthy, _) = AgentProcess.Run(TimeSpan.FromSeconds(30), "outbox", "verify", "--config", config);
+        Assert.That(ok, Is.Zero, healthy);
+        Assert.That(healthy, Does.Contain("verdict: healthy").And.Contain($"last seq handed out {accepted}"));
+        byte[] before = File.ReadAllBytes(Path.Combine(state, "outbox.log"));
+        Damage(Path.Combine(state, "outbox.log"), "overwrite");
+        var (bad, damaged, _) = AgentProcess.Run(TimeSpan.FromSeconds(30), "outbox", "verify", "--dir", state);
+        Assert.That(bad, Is.EqualTo(7), damaged);
+        Assert.That(damaged, Does.Contain("DAMAGED: behind its high-water mark").And.Contain("verdict: damaged"));
+        Assert.That(File.ReadAllBytes(Path.Combine(state, "outbox.log")).Length, Is.EqualTo(before.Length), "verify changes nothing");
+        string export = Path.Combine(dir, "salvaged.jsonl");
+        var (code, said, err) = AgentProcess.Run(TimeSpan.FromSeconds(30), "outbox", "salvage", "--from", state, "--out", export);
+        Assert.That(code, Is.Zero, err);
+        var lines = File.ReadAllLines(export).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.That(lines, Is.Not.Empty);
+        Assert.That(lines.Select(e => e.GetProperty("seq").GetInt64()), Is.Ordered.And.All.LessThanOrEqualTo(accepted));
+        Assert.That(said, Does.Contain($"salvaged {lines.Count} event(s)"));
+        foreach (JsonElement e in lines) Assert.That(EventSchema.Problems(e.GetRawText()), Is.Empty);
+        var (usage, _, usageErr) = AgentProcess.Run(TimeSpan.FromSeconds(30), "outbox", "purge", "--dir", state);
+        Assert.That(usage, Is.EqualTo(2), usageErr);
+    }
+
     private static void Damage(string path, string how)
     {
         switch (how)

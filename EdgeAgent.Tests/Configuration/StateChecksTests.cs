@@ -62,6 +62,25 @@ public class StateChecksTests
         Assert.That(after, Is.EqualTo(ExitCodes.Ok), "released when the agent stops: " + afterErr);
     }
 
+    [Test]
+    public void Run_ZoneStateFileDamaged_OneLineNamingItMovedAsideAndTheAgentRuns()
+    {
+        string dir = TestAssets.NewTempDirectory();
+        string config = EventServiceTests.Config(dir);   // no destination: the zone state lives in zones.json
+        Directory.CreateDirectory(Path.Combine(dir, "state"));
+        string zones = Path.Combine(dir, "state", "zones.json");
+        File.WriteAllText(zones, "{\"LastSequence\": 41, \"State\": {\"Presences\": [ {\"Zone\": \"pla");   // cut off mid-write by a bad block
+        using var agent = new AgentProcess("run", "--config", config);
+        OutboxDamageTests.WaitForEvents(dir, 3, agent);
+        Process.Start("kill", ["-TERM", agent.Pid.ToString()])!.WaitForExit();
+        Assert.That(agent.WaitForExit(TimeSpan.FromSeconds(30)), Is.Zero, agent.Stderr);
+        string log = agent.Stdout + agent.Stderr;
+        Assert.That(log, Does.Contain($"zone state file '{zones}' is damaged").And.Contain("moved aside to"));
+        Assert.That(log, Does.Not.Contain("   at "), "no stack trace");
+        Assert.That(Directory.GetFiles(Path.Combine(dir, "state"), "zones.json.damaged-*"), Has.Length.EqualTo(1), "kept for the operator");
+        Assert.That(File.Exists(zones), Is.True, "a fresh state file is written");
+    }
+
     [TestCase("mqtt://broker.hospital.example", false)]
     [TestCase("broker.hospital.example:8883", false)]
     [TestCase("broker hospital", false)]

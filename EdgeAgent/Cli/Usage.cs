@@ -19,13 +19,15 @@ public static class Usage
               edge-agent roster build --csv FILE --out FILE   badge roster (salted hashes of badge ids; no names)
               edge-agent fleet keygen|sign|publish|status ...   signed desired states for the wards (see docs/fleet.md)
               edge-agent check --config FILE   validate a configuration file as the service would (exit 3 naming each problem)
+              edge-agent outbox verify [--dir DIR | --config FILE]   check an outbox's files, changing nothing (exit 7 when events were lost)
+              edge-agent outbox salvage --from DIR --out FILE   export every readable event of an outbox (or a damaged-… folder) as JSON lines
               edge-agent sync-bench [--events N] [--backlog N] [--dir DIR]   outbox and MQTT delivery figures (starts its own mosquitto)
               edge-agent sync-writer --dir DIR --accepted FILE [--verify-only]   power-loss workload and check (scripts/powerloss.sh)
               edge-agent track --detections FILE [--config FILE] [--gt FILE] [--mot-out FILE] [--frame-rate F]
 
             edge-agent --version | --help | <command> --help
 
-            exit codes: 0 ok, 1 failure, 2 usage, 3 invalid configuration, 4 model error, 5 capture error, 6 accuracy below floor
+            exit codes: 0 ok, 1 failure, 2 usage, 3 invalid configuration, 4 model error, 5 capture error, 6 accuracy below floor, 7 events lost
             """);
         return code;
     }
