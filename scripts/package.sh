@@ -20,7 +20,9 @@ while [ $# -gt 0 ]; do
 done
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${out:-$root/out/package}"
-version="${version:-$(date -u +%Y.%m.%d)+$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo local)}"
+# One version for everything: VERSION at the root (the assembly and agentVersion read it too), plus build metadata.
+base=$(tr -d '[:space:]' < "$root/VERSION")
+version="${version:-$base+$(date -u +%Y%m%d).$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo local)}"
 case "$arch" in all) arches="x64 arm64" ;; x64|arm64) arches="$arch" ;; *) echo "package.sh: --arch must be x64, arm64 or all" >&2; exit 2 ;; esac
 
 run() { if [ "$dry" = 1 ]; then echo "+ $*"; else "$@"; fi; }
@@ -31,13 +33,39 @@ for a in $arches; do
   deb="$out/edge-agent_${version}_${debarch}.deb"
   echo "package.sh: $deb"
   run rm -rf "$stage"
-  run mkdir -p "$stage/DEBIAN" "$stage/usr/lib/edge-agent" "$stage/lib/systemd/system" "$stage/etc/edge-agent" "$stage/usr/share/doc/edge-agent"
+  run mkdir -p "$stage/DEBIAN" "$stage/usr/lib/edge-agent/models" "$stage/lib/systemd/system" "$stage/etc/edge-agent" \
+      "$stage/usr/share/doc/edge-agent/examples" "$stage/usr/bin"
   run dotnet publish "$root/EdgeAgent/EdgeAgent.csproj" -c Release -r "linux-$a" --self-contained true -p:PublishSingleFile=false \
-      -p:DebugType=None -p:GenerateDocumentationFile=false -o "$stage/usr/lib/edge-agent" -v quiet -nologo
+      -p:DebugType=None -p:GenerateDocumentationFile=false -p:InformationalVersion="$version" -o "$stage/usr/lib/edge-agent" -v quiet -nologo
   run install -m 0644 "$root/systemd/edge-agent.service" "$stage/lib/systemd/system/edge-agent.service"
   run install -m 0755 "$root/systemd/edge-agent-launch" "$stage/usr/lib/edge-agent/edge-agent-launch"
-  run install -m 0644 "$root/EdgeAgent/appsettings.json" "$stage/etc/edge-agent/appsettings.json"
+  run ln -sf /usr/lib/edge-agent/edge-agent "$stage/usr/bin/edge-agent"
+  # No active configuration: the service waits for 'edge-agent provision' (ExecCondition). The bundled sample and an
+  # answers file to copy go to the examples.
+  run install -m 0644 "$root/EdgeAgent/appsettings.json" "$stage/usr/share/doc/edge-agent/examples/appsettings.sample.json"
+  run install -m 0644 "$root/docs/ward.env.example" "$stage/usr/share/doc/edge-agent/examples/ward.env"
   run rm -f "$stage/usr/lib/edge-agent/appsettings.json"
+  # The default models (detector and re-identification) with their manifest, in the package: a ward cannot run
+  # without them and the appliance may have no route to a model store. Each is verified against the manifest here.
+  models_src="${EDGE_MODELS_FROM:-$root/models}"
+  default_models="yolox-nano-person-humanart osnet-x0_25-msmt17"   # Detection:Model and Reid:Model of the defaults
+  # The packaged manifest lists exactly the packaged models, so 'edge-agent models verify' on the device is all green.
+  python3 - "$root/models/manifest.json" "$stage/usr/lib/edge-agent/models/manifest.json" $default_models <<'PY'
+import json, sys
+manifest = json.load(open(sys.argv[1]))
+manifest["models"] = [m for m in manifest["models"] if m["name"] in sys.argv[3:]]
+json.dump(manifest, open(sys.argv[2], "w"), indent=2)
+PY
+  while read -r file sha; do
+    [ -s "$models_src/$file" ] || { echo "package.sh: model file $file not in $models_src: run 'edge-agent models pull' first" >&2; exit 1; }
+    echo "$sha  $models_src/$file" | sha256sum -c --quiet - || { echo "package.sh: $models_src/$file does not match the manifest's sha256 $sha" >&2; exit 1; }
+    run install -m 0644 "$models_src/$file" "$stage/usr/lib/edge-agent/models/$file"
+  done < <(python3 -c 'import json,sys; [print(m["file"], m["sha256"]) for m in json.load(open(sys.argv[1]))["models"]]' "$stage/usr/lib/edge-agent/models/manifest.json")
+  # The documentation the unit and the usage point at.
+  run install -m 0644 "$root/README.md" "$stage/usr/share/doc/edge-agent/README.md"
+  for doc in install configuration architecture SECURITY fleet web reliability-tests BENCHMARKS; do
+    run install -m 0644 "$root/docs/$doc.md" "$stage/usr/share/doc/edge-agent/$doc.md"
+  done
   [ "$dry" = 1 ] && continue
   installed_kb=$(du -sk "$stage" | cut -f1)
   cat > "$stage/DEBIAN/control" <<CONTROL
@@ -55,7 +83,6 @@ Description: ward camera agent producing anonymised staff location events
  the device and turns tracks into anonymised zone events, buffered durably
  and delivered over MQTT to the building management system and Azure.
 CONTROL
-  echo "/etc/edge-agent/appsettings.json" > "$stage/DEBIAN/conffiles"
   cat > "$stage/DEBIAN/postinst" <<'POSTINST'
 #!/bin/sh
 set -e
@@ -69,10 +96,14 @@ if [ "$1" = configure ]; then
 fi
 if [ -d /run/systemd/system ]; then
   systemctl daemon-reload >/dev/null || true
-  if [ "$1" = configure ]; then
-    systemctl enable edge-agent.service >/dev/null || true
-    systemctl restart edge-agent.service || true
+  # An upgrade of a provisioned ward restarts it on the new release; a fresh install waits for provisioning.
+  if [ "$1" = configure ] && [ -s /etc/edge-agent/appsettings.json ]; then
+    systemctl try-restart edge-agent.service || true
   fi
+fi
+if [ "$1" = configure ] && [ ! -s /etc/edge-agent/appsettings.json ]; then
+  echo "edge-agent installed. Provision this ward: sudo edge-agent provision --answers ward.env"
+  echo "  (an example: /usr/share/doc/edge-agent/examples/ward.env; the steps: /usr/share/doc/edge-agent/install.md)"
 fi
 exit 0
 POSTINST
@@ -112,6 +143,7 @@ COPYRIGHT
   find "$stage" -type d -exec chmod 0755 {} +
   find "$stage/usr/lib/edge-agent" "$stage/etc" "$stage/lib" "$stage/usr/share" -type f -exec chmod 0644 {} +
   chmod 0755 "$stage/usr/lib/edge-agent/edge-agent" "$stage/usr/lib/edge-agent/edge-agent-launch"
+  ln -sf /usr/lib/edge-agent/edge-agent "$stage/usr/bin/edge-agent"
   # Strip the native libraries (debug symbols of third-party natives are of no use on the appliance).
   stripper=$([ "$a" = x64 ] && echo strip || echo aarch64-linux-gnu-strip)
   if command -v "$stripper" >/dev/null; then

@@ -408,7 +408,17 @@ public sealed class MqttDestination
     }
 
     /// <summary>The MQTTnet client options of every connection of a destination (also used by <c>sync-bench</c>).</summary>
-    public static MqttClientOptions ClientOptions(MqttDestinationOptions o, TopicScheme topics, string clientId)
+    public static MqttClientOptions ClientOptions(MqttDestinationOptions o, TopicScheme topics, string clientId) =>
+        Connection(o, clientId, topics).Build();
+
+    /// <summary>
+    /// A short-lived operator connection (<c>edge-agent fleet</c>) with the same transport as a destination — TLS with
+    /// the pinned CA, client certificate, credentials — but a clean session and no will.
+    /// </summary>
+    public static MqttClientOptions OperatorOptions(MqttDestinationOptions o, string clientId) =>
+        Connection(o, clientId, topics: null).WithCleanSession(true).Build();
+
+    private static MqttClientOptionsBuilder Connection(MqttDestinationOptions o, string clientId, TopicScheme? topics)
     {
         bool v5 = o.ProtocolVersion == "5";
         MqttClientOptionsBuilder b = new MqttClientOptionsBuilder()
@@ -417,10 +427,13 @@ public sealed class MqttDestination
             .WithProtocolVersion(v5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311)
             .WithCleanSession(false)
             .WithKeepAlivePeriod(o.KeepAlive)
-            .WithTimeout(o.PublishTimeout)
-            .WithWillTopic(topics.Status).WithWillPayload("offline").WithWillRetain().WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        // On MQTT 5 a session without an expiry ends with the connection, and with it whatever the broker queued.
-        if (v5) b = b.WithSessionExpiryInterval((uint)o.SessionExpiry.TotalSeconds).WithWillDelayInterval((uint)o.WillDelay.TotalSeconds);
+            .WithTimeout(o.PublishTimeout);
+        if (topics is not null)
+        {
+            b = b.WithWillTopic(topics.Status).WithWillPayload("offline").WithWillRetain().WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+            // On MQTT 5 a session without an expiry ends with the connection, and with it whatever the broker queued.
+            if (v5) b = b.WithSessionExpiryInterval((uint)o.SessionExpiry.TotalSeconds).WithWillDelayInterval((uint)o.WillDelay.TotalSeconds);
+        }
         if (o.Username is not null) b = b.WithCredentials(o.Username, o.Password);
         if (o.UseTls)
         {
@@ -444,7 +457,7 @@ public sealed class MqttDestination
         }
         // One socket write per packet instead of header and payload apart (measured +15 % at QoS 1; some brokers, e.g.
         // AWS, even require it).
-        return b.WithoutPacketFragmentation().Build();
+        return b.WithoutPacketFragmentation();
     }
 
     private sealed class DeadLinkException(string message) : Exception(message);

@@ -66,7 +66,8 @@ public class FleetAgentUpdateTests
                 ["schema"] = DesiredState.SchemaId, ["version"] = version, ["site"] = "st-marys", ["ward"] = "ward-7", ["issuedAt"] = "2026-11-29T10:00:00Z",
                 ["agent"] = new JsonObject { ["file"] = name, ["url"] = $"{container.Uri}/{name}", ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(agent)), ["size"] = agent.Length },
             };
-            await new global::EdgeAgent.Cli.FleetRollout("127.0.0.1", broker.Port, "edgetracking", "st-marys").PublishAsync(["ward-7"], SignedManifest.Sign(manifest, key), CancellationToken.None);
+            var rollout = new global::EdgeAgent.Cli.FleetRollout(global::EdgeAgent.Cli.BrokerConnection.Plain("127.0.0.1", broker.Port), "edgetracking", "st-marys");
+            await rollout.PublishAsync(["ward-7"], SignedManifest.Sign(manifest, key), CancellationToken.None);
         }
 
         // Restart=always: the launcher again after any exit, until the test ends.

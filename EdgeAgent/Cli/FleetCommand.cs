@@ -16,14 +16,28 @@ namespace EdgeAgent.Cli;
 /// <c>fleet publish --host H [--port P] [--prefix P] --site S --ward W|--wards W1,W2,… --signed FILE [--canary N]
 /// [--halt-failures K] [--wait SECONDS]</c> (retained on each ward's <c>…/fleet/desired</c>; with a canary, the first N
 /// wards first, and the rest only if fewer than K of them failed within the wait), and <c>fleet status --host H [--port P] [--prefix P] [--wait SECONDS]</c> (every ward's
-/// retained <c>…/fleet/reported</c>).
+/// retained <c>…/fleet/reported</c>). <c>publish</c> and <c>status</c> reach the broker as a device does: see
+/// <see cref="BrokerConnection"/> for <c>--tls</c>, <c>--ca</c>, <c>--cert</c>/<c>--key</c>, <c>--username</c>/<c>--password-file</c>.
 /// </summary>
 public static class FleetCommand
 {
     public static async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
+        try
+        {
+            return await RunCheckedAsync(args, ct);
+        }
+        catch (BrokerUnreachableException e)
+        {
+            Console.Error.WriteLine($"edge-agent: {e.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static async Task<int> RunCheckedAsync(string[] args, CancellationToken ct)
+    {
         if (args.Length == 0) throw new CliException("fleet: keygen, sign, publish or status");
-        var cli = new CliArgs(args[1..], new HashSet<string>());
+        var cli = new CliArgs(args[1..], new HashSet<string> { "tls" });
         switch (args[0])
         {
             case "keygen":
@@ -58,8 +72,7 @@ public static class FleetCommand
             }
             case "publish":
             {
-                string host = cli.Get("host") ?? throw new CliException("--host is required");
-                int port = cli.GetInt("port") ?? 1883;
+                BrokerConnection broker = BrokerConnection.From(cli);
                 string prefix = cli.Get("prefix") ?? "edgetracking";
                 string site = cli.Get("site") ?? throw new CliException("--site is required");
                 string[] wards = (cli.Get("wards") ?? cli.Get("ward") ?? throw new CliException("--ward or --wards is required")).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -69,7 +82,7 @@ public static class FleetCommand
                 int wait = cli.GetInt("wait") ?? 600;
                 cli.RejectUnknown();
                 long version = JsonNode.Parse(signed)?["manifest"]?["version"]?.GetValue<long>() ?? throw new CliException("--signed: not a signed manifest");
-                var rollout = new FleetRollout(host, port, prefix, site);
+                var rollout = new FleetRollout(broker, prefix, site);
                 var (first, rest) = (wards.Take(Math.Clamp(canary, 1, wards.Length)).ToArray(), wards.Skip(Math.Clamp(canary, 1, wards.Length)).ToArray());
                 await rollout.PublishAsync(first, signed, ct);
                 Console.WriteLine($"version {version} published to {string.Join(", ", first)}");
@@ -89,19 +102,17 @@ public static class FleetCommand
             }
             case "status":
             {
-                string host = cli.Get("host") ?? throw new CliException("--host is required");
-                int port = cli.GetInt("port") ?? 1883;
+                BrokerConnection broker = BrokerConnection.From(cli);
                 string prefix = cli.Get("prefix") ?? "edgetracking";
                 int wait = cli.GetInt("wait") ?? 3;
                 cli.RejectUnknown();
                 var reports = new SortedDictionary<string, string>(StringComparer.Ordinal);
-                using IMqttClient client = new MqttClientFactory().CreateMqttClient();
+                using IMqttClient client = await broker.ConnectAsync(ct);
                 client.ApplicationMessageReceivedAsync += e =>
                 {
                     lock (reports) reports[e.ApplicationMessage.Topic] = System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload));
                     return Task.CompletedTask;
                 };
-                await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"fleet-{Guid.NewGuid():N}").Build(), ct);
                 await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{prefix}/+/+/fleet/reported").Build(), ct);
                 await Task.Delay(TimeSpan.FromSeconds(wait), ct);
                 await client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
@@ -126,12 +137,11 @@ public static class FleetCommand
 }
 
 /// <summary>Publishes a signed desired state to wards and reads back what they report.</summary>
-public sealed class FleetRollout(string host, int port, string prefix, string site)
+public sealed class FleetRollout(BrokerConnection broker, string prefix, string site)
 {
     public async Task PublishAsync(IEnumerable<string> wards, string signed, CancellationToken ct)
     {
-        using IMqttClient client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"fleet-{Guid.NewGuid():N}").Build(), ct);
+        using IMqttClient client = await broker.ConnectAsync(ct);
         foreach (string ward in wards)
             await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(new CloudSync.Mqtt.TopicScheme(prefix, site, ward).FleetDesired)
                 .WithPayload(signed).WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
@@ -142,7 +152,7 @@ public sealed class FleetRollout(string host, int port, string prefix, string si
     public async Task<IReadOnlyDictionary<string, string>> AwaitOutcomeAsync(IReadOnlyList<string> wards, long version, TimeSpan wait, CancellationToken ct)
     {
         var outcome = new Dictionary<string, string>(StringComparer.Ordinal);
-        using IMqttClient client = new MqttClientFactory().CreateMqttClient();
+        using IMqttClient client = await broker.ConnectAsync(ct);
         client.ApplicationMessageReceivedAsync += e =>
         {
             string ward = e.ApplicationMessage.Topic.Split('/')[2];
@@ -154,7 +164,6 @@ public sealed class FleetRollout(string host, int port, string prefix, string si
             if (result is not null) lock (outcome) outcome[ward] = result;
             return Task.CompletedTask;
         };
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"fleet-{Guid.NewGuid():N}").Build(), ct);
         var subscribe = new MqttClientSubscribeOptionsBuilder();
         foreach (string ward in wards) subscribe = subscribe.WithTopicFilter(new CloudSync.Mqtt.TopicScheme(prefix, site, ward).FleetReported);
         await client.SubscribeAsync(subscribe.Build(), ct);

@@ -17,8 +17,10 @@ public static class Usage
               edge-agent models pull [--from DIR] [--to DIR] [--model NAME] | models verify
               edge-agent evaluate --gt FILE --results FILE
               edge-agent roster build --csv FILE --out FILE   badge roster (salted hashes of badge ids; no names)
-              edge-agent fleet keygen|sign|publish|status ...   signed desired states for the wards (see docs/fleet.md)
-              edge-agent check --config FILE   validate a configuration file as the service would (exit 3 naming each problem)
+              edge-agent fleet keygen|sign|publish|status ...   signed desired states for the wards (see docs/fleet.md); publish/status take
+                                --host H [--port P] [--tls] [--ca FILE] [--cert FILE --key FILE] [--tls-host NAME] [--username U --password-file F]
+              edge-agent check --config FILE [--probe]   refuse what the service would: configuration (3), models (4), cameras with --probe (5)
+              edge-agent provision --answers FILE [--out FILE] [--probe] [--no-start]   the ward's configuration from an answers file, checked, then the service started
               edge-agent outbox verify [--dir DIR | --config FILE]   check an outbox's files, changing nothing (exit 7 when events were lost)
               edge-agent outbox salvage --from DIR --out FILE   export every readable event of an outbox (or a damaged-… folder) as JSON lines
               edge-agent sync-bench [--events N] [--backlog N] [--dir DIR]   outbox and MQTT delivery figures (starts its own mosquitto)

@@ -65,7 +65,10 @@ public sealed class EventDelivery : IAsyncDisposable
     public Outbox? Outbox => _outbox;
 
     /// <summary>The agent's version, as the ping command and device.status report it.</summary>
-    public static string AgentVersion { get; } = typeof(EventDelivery).Assembly.GetName().Version?.ToString() ?? "0";
+    public static string AgentVersion { get; } =
+        typeof(EventDelivery).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
+        ?? typeof(EventDelivery).Assembly.GetName().Version?.ToString() ?? "0";
 
     /// <summary>Operator commands received on the destinations (null without destinations).</summary>
     public CommandIntake? Commands { get; }
