@@ -36,21 +36,36 @@ public class PackagingTests
     }
 
     [Test]
-    public void DebianPackage_X64_Builds_PassesLintianWithoutErrors_InstallsUnitUserAndConffile()
+    public void DebianPackage_X64_Builds_PassesLintianWithoutErrors_HoldsEverythingAWardNeeds()
     {
-        Require("lintian");
-        string outDir = TestAssets.NewTempDirectory();
-        var (code, output) = Run("bash", "scripts/package.sh", "--arch", "x64", "--version", "0.0.1", "--out", outDir);
-        Assert.That(code, Is.Zero, output);
-        Assert.That(output, Does.Contain("lintian: 0 error(s)"));
-        string deb = Path.Combine(outDir, "edge-agent_0.0.1_amd64.deb");
+        string deb = BuildDeb();
         var (_, contents) = Run("dpkg-deb", "--contents", deb);
-        foreach (string path in new[] { "./lib/systemd/system/edge-agent.service", "./usr/lib/edge-agent/edge-agent", "./usr/lib/edge-agent/edge-agent-launch", "./etc/edge-agent/appsettings.json",
+        foreach (string path in new[] { "./lib/systemd/system/edge-agent.service", "./usr/lib/edge-agent/edge-agent", "./usr/lib/edge-agent/edge-agent-launch",
+                     "./usr/bin/edge-agent -> /usr/lib/edge-agent/edge-agent", "./usr/lib/edge-agent/models/manifest.json",
+                     "./usr/lib/edge-agent/models/yolox_nano_8xb8-300e_humanart-40f6f0d0.onnx", "./usr/lib/edge-agent/models/osnet_x0_25_msmt17.onnx",
+                     "./usr/share/doc/edge-agent/README.md", "./usr/share/doc/edge-agent/install.md", "./usr/share/doc/edge-agent/examples/ward.env",
                      "./usr/lib/edge-agent/libOpenCvSharpExtern.so", "./usr/lib/edge-agent/libonnxruntime.so" })
             Assert.That(contents, Does.Contain(path));
-        var (_, conffiles) = Run("dpkg-deb", "--info", deb, "conffiles");
-        Assert.That(conffiles.Trim(), Is.EqualTo("/etc/edge-agent/appsettings.json"));
+        Assert.That(contents, Does.Not.Contain("./etc/edge-agent/appsettings.json"), "no active configuration before provisioning");
         var (_, postinst) = Run("dpkg-deb", "--info", deb, "postinst");
-        Assert.That(postinst, Does.Contain("adduser --system --group").And.Contain("systemctl enable edge-agent.service"));
+        Assert.That(postinst, Does.Contain("adduser --system --group").And.Contain("edge-agent provision --answers"));
+        Assert.That(postinst, Does.Not.Contain("systemctl enable"), "the service waits for provisioning");
+        var (_, control) = Run("dpkg-deb", "--field", deb, "Version");
+        Assert.That(control.Trim(), Does.StartWith(File.ReadAllText(Path.Combine(TestAssets.RepoRoot, "VERSION")).Trim() + "+"), "the version from VERSION");
+    }
+
+    private static string? _deb;
+
+    // One build for the tests of this class (about two minutes): the version from VERSION plus test metadata.
+    internal static string BuildDeb()
+    {
+        Require("lintian");
+        if (_deb is not null) return _deb;
+        string outDir = TestAssets.NewTempDirectory();
+        string version = File.ReadAllText(Path.Combine(TestAssets.RepoRoot, "VERSION")).Trim() + "+test";
+        var (code, output) = Run("bash", "scripts/package.sh", "--arch", "x64", "--version", version, "--out", outDir);
+        Assert.That(code, Is.Zero, output);
+        Assert.That(output, Does.Contain("lintian: 0 error(s)"));
+        return _deb = Path.Combine(outDir, $"edge-agent_{version}_amd64.deb");
     }
 }

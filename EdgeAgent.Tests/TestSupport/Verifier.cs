@@ -49,12 +49,12 @@ public sealed class Verifier : IAsyncDisposable
     public List<long> EventSeqs() => Messages.Where(m => m.Topic.Contains("/events/", StringComparison.Ordinal))
         .Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("seq").GetInt64()).ToList();
 
-    public async Task WaitUntilAsync(Func<Verifier, bool> condition, TimeSpan timeout, string what)
+    public async Task WaitUntilAsync(Func<Verifier, bool> condition, TimeSpan timeout, string what, Func<string>? context = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!condition(this))
         {
-            if (clock.Elapsed > timeout) Assert.Fail($"timed out after {timeout} waiting until {what}");
+            if (clock.Elapsed > timeout) Assert.Fail($"timed out after {timeout} waiting until {what}{(context is null ? "" : $"; {context()}")}");
             await Task.Delay(50);
         }
     }

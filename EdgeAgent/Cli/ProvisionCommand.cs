@@ -17,6 +17,16 @@ public static class ProvisionCommand
     public const string DefaultOut = "/etc/edge-agent/appsettings.json";
     public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "probe", "no-start" };
 
+    // The service runs as the edge-agent user: the file (which may hold a broker password) is root's, readable by the
+    // service's group only.
+    private static void ShareWithTheService(string path)
+    {
+        if (!Environment.IsPrivilegedProcess || !File.ReadLines("/etc/group").Any(l => l.StartsWith("edge-agent:", StringComparison.Ordinal))) return;
+        using var chown = Process.Start(new ProcessStartInfo("chown", ["root:edge-agent", path]) { UseShellExecute = false })!;
+        chown.WaitForExit();
+        if (chown.ExitCode != 0) throw new IOException($"could not give {path} to the edge-agent group (chown exit {chown.ExitCode})");
+    }
+
     public static int Run(CliArgs cli)
     {
         string answersFile = cli.Get("answers") ?? throw new CliException("--answers FILE is required (see docs/install.md for its keys)");
@@ -39,6 +49,7 @@ public static class ProvisionCommand
             throw;
         }
         if (File.Exists(output)) File.Copy(output, output + ".previous", overwrite: true);
+        ShareWithTheService(staged);
         File.Move(staged, output, overwrite: true);
         Console.WriteLine($"provisioned: {output}");
         if (!start) return ExitCodes.Ok;

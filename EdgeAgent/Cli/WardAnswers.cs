@@ -8,7 +8,8 @@ namespace EdgeAgent.Cli;
 /// quotes). Required: <c>SITE</c>, <c>WARD</c>, <c>DEVICE_ID</c>, <c>CAMERAS</c> (<c>id=url</c> pairs separated by
 /// spaces), <c>BROKER_HOST</c>. Optional: <c>BROKER_PORT</c> (8883 with TLS, else 1883), <c>BROKER_CA</c>,
 /// <c>DEVICE_CERT</c>, <c>DEVICE_KEY</c> (any of them turns TLS on), <c>BROKER_TLS</c> (yes/no),
-/// <c>BROKER_USERNAME</c>, <c>BROKER_PASSWORD</c>, <c>TOPIC_PREFIX</c>, <c>MODELS_DIR</c>, <c>WEB_URLS</c>,
+/// <c>BROKER_USERNAME</c>, <c>BROKER_PASSWORD</c>, <c>TOPIC_PREFIX</c>, <c>MODELS_DIR</c>, <c>STATE_DIR</c> (default
+/// /var/lib/edge-agent on an installed appliance), <c>WEB_URLS</c>,
 /// <c>WEB_TOKEN</c>. An unknown key, a duplicate or a malformed line is an error naming the line.
 /// </summary>
 public sealed class WardAnswers
@@ -17,7 +18,7 @@ public sealed class WardAnswers
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
         "SITE", "WARD", "DEVICE_ID", "CAMERAS", "BROKER_HOST", "BROKER_PORT", "BROKER_CA", "DEVICE_CERT", "DEVICE_KEY", "BROKER_TLS",
-        "BROKER_USERNAME", "BROKER_PASSWORD", "TOPIC_PREFIX", "MODELS_DIR", "WEB_URLS", "WEB_TOKEN",
+        "BROKER_USERNAME", "BROKER_PASSWORD", "TOPIC_PREFIX", "MODELS_DIR", "STATE_DIR", "WEB_URLS", "WEB_TOKEN",
     };
 
     private readonly Dictionary<string, string> _values;
@@ -89,6 +90,14 @@ public sealed class WardAnswers
             ["Ward"] = new JsonObject { ["Site"] = Get("SITE"), ["Id"] = Get("WARD"), ["DeviceId"] = Get("DEVICE_ID") },
             ["Sync"] = new JsonObject { ["Destinations"] = new JsonArray(destination) },
         };
+        // On an installed appliance the state lives where the unit's StateDirectory is (the unit says so too, through its
+        // environment): written here as well, so 'check' judges the same folders 'run' will use.
+        string? state = Get("STATE_DIR") ?? (Directory.Exists("/usr/lib/edge-agent") ? "/var/lib/edge-agent" : null);
+        if (state is not null)
+        {
+            config["Output"] = new JsonObject { ["Directory"] = state, ["StateDirectory"] = $"{state}/state" };
+            ((JsonObject)config["Sync"]!)["Outbox"] = new JsonObject { ["Directory"] = $"{state}/outbox" };
+        }
         if (Get("WEB_URLS") is { } urls || Get("WEB_TOKEN") is not null)
             config["Web"] = new JsonObject { ["Urls"] = Get("WEB_URLS") ?? "http://127.0.0.1:8080", ["Token"] = Get("WEB_TOKEN") ?? "" };
         return config;

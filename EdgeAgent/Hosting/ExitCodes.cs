@@ -24,6 +24,7 @@ public static class ExitCodes
     {
         UsageException or FormatException or FileNotFoundException => Usage,
         ConfigurationException or InvalidDataException or global::CloudSync.Outbox.OutboxLockedException => InvalidConfiguration,
+        UnauthorizedAccessException => InvalidConfiguration,   // a file the configuration names that this user may not read or write
         ModelException => ModelError,
         CaptureException => CaptureError,
         _ => Failure,
