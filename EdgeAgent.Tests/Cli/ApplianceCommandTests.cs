@@ -36,6 +36,27 @@ public class ApplianceCommandTests
     }
 
     [Test]
+    public void Check_ModelWhoseInputIsNotTheManifests_Exit4NamingBoth()
+    {
+        string dir = TestAssets.NewTempDirectory();
+        string models = Path.Combine(dir, "models");
+        Directory.CreateDirectory(models);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(TestAssets.ModelsDirectory, "manifest.json")))!;
+        foreach (var m in manifest["models"]!.AsArray())
+        {
+            string file = m!["file"]!.GetValue<string>();
+            if (File.Exists(Path.Combine(TestAssets.ModelsDirectory, file))) File.CreateSymbolicLink(Path.Combine(models, file), Path.Combine(TestAssets.ModelsDirectory, file));
+            if (m["name"]!.GetValue<string>() == "yolox-nano-person-humanart") m["input"]!["width"] = 320;
+        }
+        File.WriteAllText(Path.Combine(models, "manifest.json"), manifest.ToJsonString());
+        string config = EventServiceTests.Config(dir);
+        File.WriteAllText(config, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(config), "\"ModelsDirectory\": \"[^\"]*\"", $"\"ModelsDirectory\": \"{models}\""));
+        var (code, _, stderr) = AgentProcess.Run(TimeSpan.FromSeconds(60), "check", "--config", config);
+        Assert.That(code, Is.EqualTo(ExitCodes.ModelError), stderr);
+        Assert.That(stderr, Does.Contain("takes input [1, 3, 416, 416] but the manifest says 320x416"));
+    }
+
+    [Test]
     public void CheckProbe_CameraThatDeliversNothing_Exit5NamingTheCameraWithoutItsPassword()
     {
         string dir = TestAssets.NewTempDirectory();

@@ -43,6 +43,14 @@ public sealed class PersonDetector : IDisposable
             throw new ModelException($"model file {modelPath} could not be loaded by ONNX Runtime: {e.Message}", e);
         }
         _inputNames = [_session.InputMetadata.Keys.First()];
+        int[] shape = _session.InputMetadata[_inputNames[0]].Dimensions;
+        int[] expected = [1, 3, model.Input.Height, model.Input.Width];
+        if (shape.Length != 4 || shape.Zip(expected).Any(d => d.First > 0 && d.First != d.Second))
+        {
+            _session.Dispose();
+            throw new ModelException($"model file {modelPath} takes input [{string.Join(", ", shape)}] but the manifest says {model.Input.Width}x{model.Input.Height} " +
+                $"([{string.Join(", ", expected)}]) for model '{model.Name}'; fix the manifest's input spec or use the right file");
+        }
         _outputNames = _session.OutputMetadata.Keys.ToArray();
         _writer = new InputTensorWriter(model.Input.Width, model.Input.Height, model.Preprocessing);
         _input = new float[3 * model.Input.Width * model.Input.Height];
