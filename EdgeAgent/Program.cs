@@ -35,11 +35,11 @@ try
         "provision" => ProvisionCommand.Run(new CliArgs(rest, ProvisionCommand.Flags)),
         "sync-writer" => SyncWriterCommand.Run(new CliArgs(rest, new HashSet<string> { "verify-only" }), cancel.Token),
         "sync-bench" => await SyncBenchCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), cancel.Token),
-        _ => Usage.Show(ExitCodes.Usage),
+        _ => Usage.Unknown(command),
     };
 }
 catch (Exception e) when (ExitCodes.For(e) != ExitCodes.Failure)
 {
-    Console.Error.WriteLine($"edge-agent: {e.Message}");
+    Console.Error.WriteLine($"edge-agent: {e.Message}{(e is UsageException ? $" ('edge-agent {command} --help' shows its usage)" : "")}");
     return ExitCodes.For(e);
 }

@@ -51,11 +51,15 @@ public class CommandLineTests
     {
         var (code, stdout, _) = AgentProcess.Run(Timeout, "--version");
         Assert.That(code, Is.Zero);
-        Assert.That(stdout, Does.Match(@"^edge-agent \d+\.\d+"));
+        Assert.That(stdout.Trim(), Is.EqualTo($"edge-agent {File.ReadAllText(Path.Combine(TestAssets.RepoRoot, "VERSION")).Trim()}"), "the version from VERSION");
         var (bad, badOut, badErr) = AgentProcess.Run(Timeout, "bogus");
         Assert.That(bad, Is.EqualTo(2));
         Assert.That(badOut, Is.Empty);
-        Assert.That(badErr, Does.Contain("exit codes"));
+        Assert.That(badErr, Does.StartWith("edge-agent: unknown command 'bogus'").And.Contain("exit codes"));
+        var (option, optionOut, optionErr) = AgentProcess.Run(Timeout, "check", "--config", "x.json", "--bogus", "1");
+        Assert.That(option, Is.EqualTo(2));
+        Assert.That(optionOut, Is.Empty);
+        Assert.That(optionErr.Trim(), Is.EqualTo("edge-agent: unknown option --bogus ('edge-agent check --help' shows its usage)"), "one line");
     }
 
     [Test]

@@ -5,6 +5,13 @@ namespace EdgeAgent.Cli;
 /// <summary>The command summary that <c>edge-agent help</c> and a wrong command print.</summary>
 public static class Usage
 {
+    /// <summary>An unknown command: one line saying so, then the usage, on standard error (exit 2).</summary>
+    public static int Unknown(string command)
+    {
+        Console.Error.WriteLine($"edge-agent: unknown command '{command}'");
+        return Show(ExitCodes.Usage);
+    }
+
     public static int Show(int code)
     {
         (code == ExitCodes.Ok ? Console.Out : Console.Error).WriteLine("""
