@@ -48,9 +48,9 @@ for a in $arches; do
   # The default models (detector and re-identification) with their manifest, in the package: a ward cannot run
   # without them and the appliance may have no route to a model store. Each is verified against the manifest here.
   models_src="${EDGE_MODELS_FROM:-$root/models}"
-  default_models="yolox-nano-person-humanart osnet-x0_25-msmt17"   # Detection:Model and Reid:Model of the defaults
+  default_models=(yolox-nano-person-humanart osnet-x0_25-msmt17)   # Detection:Model and Reid:Model of the defaults
   # The packaged manifest lists exactly the packaged models, so 'edge-agent models verify' on the device is all green.
-  python3 - "$root/models/manifest.json" "$stage/usr/lib/edge-agent/models/manifest.json" $default_models <<'PY'
+  python3 - "$root/models/manifest.json" "$stage/usr/lib/edge-agent/models/manifest.json" "${default_models[@]}" <<'PY'
 import json, sys
 manifest = json.load(open(sys.argv[1]))
 manifest["models"] = [m for m in manifest["models"] if m["name"] in sys.argv[3:]]
