@@ -32,7 +32,7 @@ public class PackagingTests
         var (code, output) = Run("bats", Path.Combine("scripts", "flash", "test"), Path.Combine("systemd", "test"));
         TestContext.Out.WriteLine(output);
         Assert.That(code, Is.Zero, output);
-        Assert.That(output, Does.Contain("1..18"));
+        Assert.That(output, Does.Contain("1..19"));
     }
 
     [Test]

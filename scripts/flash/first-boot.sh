@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
 # First boot of a flashed Jetson (run on the device, as root): makes it a ward appliance.
-#   scripts/flash/first-boot.sh --device-id ID --config FILE --fleet-key FILE [--deb FILE]
+#   scripts/flash/first-boot.sh --device-id ID --config FILE|--answers FILE --fleet-key FILE [--deb FILE]
 #       [--onnxruntime-tarball FILE --onnxruntime-sha256 HEX] [--opencvsharp-lib FILE --opencvsharp-sha256 HEX]
 #       [--build-opencvsharp TAG [--opencv-dir DIR]] [--dry-run]
 # Steps, each skipped when already done: install the agent package; install an ONNX Runtime built with the TensorRT
 # provider (a tarball from the fleet's storage, hash-checked) and OpenCvSharpExtern (prebuilt and hash-checked, or
 # built here against JetPack's OpenCV, or --opencv-dir for one built with contrib and GStreamer); create the device key (EC P-256, never leaves the device) and its
 # certificate request for the fleet CA; install the fleet's update-signing public key; validate the ward's
-# configuration with the agent itself and install it; enable and start the service.
+# configuration with the agent itself and install it (--answers: 'edge-agent provision' makes it from a ward.env answers
+# file, checks it and installs it); enable and start the service.
 # ROOT (environment) prefixes every target path: the tests run this into a temporary directory.
 set -euo pipefail
 # shellcheck source=scripts/flash/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-device=""; config=""; fleet_key=""; deb=""; ort=""; ort_sha=""; cvlib=""; cv_sha=""; cv_tag=""
+device=""; config=""; answers=""; fleet_key=""; deb=""; ort=""; ort_sha=""; cvlib=""; cv_sha=""; cv_tag=""
 opencv_dir="/usr/lib/aarch64-linux-gnu/cmake/opencv4"   # JetPack's OpenCV
 while [ $# -gt 0 ]; do
   case "$1" in
     --device-id) device="$2"; shift 2 ;;
     --config) config="$2"; shift 2 ;;
+    --answers) answers="$2"; shift 2 ;;
     --fleet-key) fleet_key="$2"; shift 2 ;;
     --deb) deb="$2"; shift 2 ;;
     --onnxruntime-tarball) ort="$2"; shift 2 ;;
@@ -32,11 +34,12 @@ while [ $# -gt 0 ]; do
     *) die "unknown option $1" 2 ;;
   esac
 done
-require --device-id "$device"; require --config "$config"; require --fleet-key "$fleet_key"
+require --device-id "$device"; require "--config or --answers" "$config$answers"; require --fleet-key "$fleet_key"
+[ -z "$config" ] || [ -z "$answers" ] || die "--config and --answers are alternatives: give one" 2
 [[ "$device" =~ ^[A-Za-z0-9._-]{1,64}$ ]] || die "--device-id: 1-64 letters, digits, '.', '_' or '-', got '$device'" 2
 [ -z "$ort" ] || [ -n "$ort_sha" ] || die "--onnxruntime-tarball needs --onnxruntime-sha256" 2
 [ -z "$cvlib" ] || [ -n "$cv_sha" ] || die "--opencvsharp-lib needs --opencvsharp-sha256" 2
-for f in "$config" "$fleet_key" ${deb:+"$deb"} ${ort:+"$ort"} ${cvlib:+"$cvlib"}; do [ -r "$f" ] || die "cannot read $f" 2; done
+for f in ${config:+"$config"} ${answers:+"$answers"} "$fleet_key" ${deb:+"$deb"} ${ort:+"$ort"} ${cvlib:+"$cvlib"}; do [ -r "$f" ] || die "cannot read $f" 2; done
 
 lib="$ROOT/usr/lib/edge-agent"
 etc="$ROOT/etc/edge-agent"
@@ -94,10 +97,15 @@ fi
 write_file "$etc/fleet-signing.pub" 0644 < "$fleet_key"
 
 # 6. The ward's configuration: the agent validates it exactly as it will at start, before it is installed.
-if [ "$DRY_RUN" = 1 ]; then printf '+ %s check --config %s\n' "$agent" "$config"; else
-  "$agent" check --config "$config" || die "$config: refused by the agent's validation (see above); nothing installed" 3
+if [ -n "$answers" ]; then
+  run "$agent" provision --answers "$answers" --out "$etc/appsettings.json" --no-start \
+    || die "$answers: refused by the agent's provisioning (see above); nothing installed" 3
+else
+  if [ "$DRY_RUN" = 1 ]; then printf '+ %s check --config %s\n' "$agent" "$config"; else
+    "$agent" check --config "$config" || die "$config: refused by the agent's validation (see above); nothing installed" 3
+  fi
+  write_file "$etc/appsettings.json" 0640 < "$config"
 fi
-write_file "$etc/appsettings.json" 0640 < "$config"
 if [ -z "$ROOT" ] && getent group edge-agent >/dev/null; then
   run chown root:edge-agent "$etc/appsettings.json" "$etc/fleet-signing.pub"
   run chown edge-agent:edge-agent "$etc/device.key"

@@ -74,3 +74,14 @@ setup() {
   run "$script" "${args[@]}" --build-opencvsharp 4.13.0.20260627 --opencv-dir /opt/opencv-4.10/lib/cmake/opencv4 --dry-run
   [[ "$output" == *"-DOpenCV_DIR=/opt/opencv-4.10/lib/cmake/opencv4"* ]]
 }
+
+@test "with an answers file, the agent's provision makes, checks and installs the configuration" {
+  answers="$BATS_TEST_TMPDIR/ward.env"
+  printf 'SITE=st-marys\nWARD=ward-7\nDEVICE_ID=jetson-ward7\nCAMERAS=plaza=%s\nBROKER_HOST=127.0.0.1\nMODELS_DIR=%s/models\n' "$video" "$repo" > "$answers"
+  run "$script" --device-id jetson-ward7 --answers "$answers" --fleet-key "$BATS_TEST_TMPDIR/fleet.pub" --dry-run
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"provision --answers $answers --out $ROOT/etc/edge-agent/appsettings.json --no-start"* ]]
+  run "$script" --device-id jetson-ward7 --config "$cfg" --answers "$answers" --fleet-key "$BATS_TEST_TMPDIR/fleet.pub"
+  [ "$status" -eq 2 ]
+}
+
