@@ -16,27 +16,16 @@ if (args is ["--version"] or ["version"])
     Console.WriteLine($"edge-agent {EventDelivery.AgentVersion}");
     return ExitCodes.Ok;
 }
-if (args.Any(a => a is "--help" or "-h" or "help")) return Usage.Show(ExitCodes.Ok);
+if (args is ["--help"] or ["-h"] or ["help"]) return Usage.Show(ExitCodes.Ok);   // a command's own --help is the parser's
 
+var invocation = new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false };
 try
 {
-    return command switch
-    {
-        "run" => await AgentHost.RunAsync(new CliArgs(rest, new HashSet<string>()).GetOnly("config"), loggers),
-        "replay" => await ReplayCommand.RunAsync(new CliArgs(rest, ReplayCommand.Flags), loggers, cancel.Token),
-        "bench" => await BenchCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), loggers, cancel.Token),
-        "models" => await ModelsCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), cancel.Token),
-        "evaluate" => EvaluateCommand.Run(new CliArgs(rest, new HashSet<string>())),
-        "track" => TrackCommand.Run(new CliArgs(rest, new HashSet<string>())),
-        "roster" => RosterCommand.Run(new CliArgs(rest, new HashSet<string>())),
-        "fleet" => await FleetCommand.RunAsync(rest, cancel.Token),
-        "check" => CheckCommand.Run(new CliArgs(rest, CheckCommand.Flags)),
-        "outbox" => OutboxCommand.Run(new CliArgs(rest, new HashSet<string>())),
-        "provision" => ProvisionCommand.Run(new CliArgs(rest, ProvisionCommand.Flags)),
-        "sync-writer" => SyncWriterCommand.Run(new CliArgs(rest, new HashSet<string> { "verify-only" }), cancel.Token),
-        "sync-bench" => await SyncBenchCommand.RunAsync(new CliArgs(rest, new HashSet<string>()), cancel.Token),
-        _ => Usage.Unknown(command),
-    };
+    System.CommandLine.RootCommand grammar = EdgeAgent.Cli.CommandLine.Build(loggers);
+    if (!grammar.Subcommands.Any(c => c.Name == command)) return Usage.Unknown(command);
+    System.CommandLine.ParseResult parsed = grammar.Parse([command, .. rest]);
+    if (parsed.Errors.Count > 0) throw new CliException(string.Join(' ', parsed.Errors[0].Message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
+    return await parsed.InvokeAsync(invocation, cancel.Token);
 }
 catch (Exception e) when (ExitCodes.For(e) != ExitCodes.Failure)
 {

@@ -30,7 +30,6 @@ public static class BenchCommand
         int? maxFrames = args.GetInt("frames");
         int trackerPasses = args.GetInt("tracker-passes") ?? 20;
         int rounds = args.GetInt("rounds") ?? 7;
-        args.RejectUnknown();
 
         AgentSettings settings = SettingsLoader.Bind(SettingsLoader.Build(config));
         settings.Capture.Cameras.Clear();

@@ -23,7 +23,6 @@ public static class CheckCommand
     {
         string config = cli.Get("config") ?? throw new CliException("--config is required");
         bool probe = cli.Has("probe");
-        cli.RejectUnknown();
         Console.WriteLine(Check(config, probe));
         return ExitCodes.Ok;
     }

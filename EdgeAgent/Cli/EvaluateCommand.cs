@@ -15,7 +15,6 @@ public static class EvaluateCommand
     {
         string gt = args.Get("gt") ?? throw new CliException("evaluate needs --gt FILE");
         string res = args.Get("results") ?? throw new CliException("evaluate needs --results FILE");
-        args.RejectUnknown();
         List<MotRow> truth = MotFile.Read(gt, true), results = MotFile.Read(res, false);
         Console.WriteLine(MotEvaluator.Evaluate(truth, results));
         if (results.Any(r => r.FloorX is not null) && truth.Any(r => r.FloorX is not null))

@@ -21,11 +21,11 @@ namespace EdgeAgent.Cli;
 /// </summary>
 public static class FleetCommand
 {
-    public static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    public static async Task<int> RunAsync(CliArgs cli, CancellationToken ct)
     {
         try
         {
-            return await RunCheckedAsync(args, ct);
+            return await RunCheckedAsync(cli, ct);
         }
         catch (BrokerUnreachableException e)
         {
@@ -34,16 +34,14 @@ public static class FleetCommand
         }
     }
 
-    private static async Task<int> RunCheckedAsync(string[] args, CancellationToken ct)
+    private static async Task<int> RunCheckedAsync(CliArgs cli, CancellationToken ct)
     {
-        if (args.Length == 0) throw new CliException("fleet: keygen, sign, publish or status");
-        var cli = new CliArgs(args[1..], new HashSet<string> { "tls" });
-        switch (args[0])
+        string action = cli.Positional.Count > 0 ? cli.Positional[0] : throw new CliException("fleet: keygen, sign, publish or status");
+        switch (action)
         {
             case "keygen":
             {
                 string dir = cli.Get("out") ?? throw new CliException("--out is required");
-                cli.RejectUnknown();
                 Directory.CreateDirectory(dir);
                 string priv = Path.Combine(dir, "fleet-signing.key"), pub = Path.Combine(dir, "fleet-signing.pub");
                 if (File.Exists(priv)) throw new CliException($"{priv} exists: not overwritten");
@@ -59,7 +57,6 @@ public static class FleetCommand
                 string keyFile = cli.Get("key") ?? throw new CliException("--key is required");
                 string manifestFile = cli.Get("manifest") ?? throw new CliException("--manifest is required");
                 string? outFile = cli.Get("out");
-                cli.RejectUnknown();
                 var manifest = JsonNode.Parse(File.ReadAllText(manifestFile)) as JsonObject ?? throw new CliException($"{manifestFile}: not a JSON object");
                 try { DesiredState.Parse(manifest, new FleetPolicy { AllowHttp = true }); }
                 catch (FleetRefusal e) { throw new CliException($"{manifestFile}: a device would refuse it: {e.Message}"); }
@@ -80,7 +77,6 @@ public static class FleetCommand
                 int canary = cli.GetInt("canary") ?? wards.Length;
                 int haltAt = cli.GetInt("halt-failures") ?? 1;
                 int wait = cli.GetInt("wait") ?? 600;
-                cli.RejectUnknown();
                 long version = JsonNode.Parse(signed)?["manifest"]?["version"]?.GetValue<long>() ?? throw new CliException("--signed: not a signed manifest");
                 var rollout = new FleetRollout(broker, prefix, site);
                 var (first, rest) = (wards.Take(Math.Clamp(canary, 1, wards.Length)).ToArray(), wards.Skip(Math.Clamp(canary, 1, wards.Length)).ToArray());
@@ -105,7 +101,6 @@ public static class FleetCommand
                 BrokerConnection broker = BrokerConnection.From(cli);
                 string prefix = cli.Get("prefix") ?? "edgetracking";
                 int wait = cli.GetInt("wait") ?? 3;
-                cli.RejectUnknown();
                 var reports = new SortedDictionary<string, string>(StringComparer.Ordinal);
                 using IMqttClient client = await broker.ConnectAsync(ct);
                 client.ApplicationMessageReceivedAsync += e =>
@@ -131,7 +126,7 @@ public static class FleetCommand
                 return ExitCodes.Ok;
             }
             default:
-                throw new CliException($"fleet: unknown command '{args[0]}' (keygen, sign, publish, status)");
+                throw new CliException($"fleet: unknown command '{action}' (keygen, sign, publish, status)");
         }
     }
 }

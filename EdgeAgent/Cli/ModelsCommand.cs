@@ -20,7 +20,6 @@ public static class ModelsCommand
         string manifestPath = args.Get("manifest") ?? Path.Combine(dir, "manifest.json");
         string? from = args.Get("from");
         string? only = args.Get("model");
-        args.RejectUnknown();
         var store = new ModelStore(ModelManifest.Load(manifestPath), dir);
         switch (verb)
         {

@@ -20,7 +20,6 @@ public static class OutboxCommand
         string? dir = args.Get("dir") ?? args.Get("from");
         string? config = args.Get("config");
         string? output = args.Get("out");
-        args.RejectUnknown();
         if (args.Positional.Count != 1 || verb is not ("verify" or "salvage"))
             throw new CliException("usage: edge-agent outbox verify [--dir DIR | --config FILE] | outbox salvage --from DIR --out FILE");
         if (dir is null)

@@ -32,7 +32,6 @@ public static class ProvisionCommand
         string answersFile = cli.Get("answers") ?? throw new CliException("--answers FILE is required (see docs/install.md for its keys)");
         string output = cli.Get("out") ?? DefaultOut;
         bool probe = cli.Has("probe"), start = !cli.Has("no-start");
-        cli.RejectUnknown();
         if (!File.Exists(answersFile)) throw new CliException($"--answers: file '{answersFile}' does not exist");
         JsonObject config = WardAnswers.Parse(File.ReadAllLines(answersFile), answersFile).ToConfiguration();
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);

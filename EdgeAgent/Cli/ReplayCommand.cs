@@ -90,7 +90,6 @@ public static class ReplayCommand
         string eventsOut = args.Get("events-out") ?? Path.Combine(outDir, "events.jsonl");
         string? webUrls = args.Get("web");
         string? camera = args.Get("camera");
-        args.RejectUnknown();
         double? minMota = minMotaText is null ? null
             : double.TryParse(minMotaText, CultureInfo.InvariantCulture, out double m) ? m : throw new CliException($"--min-mota must be a number, got '{minMotaText}'");
 

@@ -16,7 +16,6 @@ public static class RosterCommand
         string verb = args.Positional.Count > 0 ? args.Positional[0] : "";
         string? csv = args.Get("csv");
         string? output = args.Get("out");
-        args.RejectUnknown();
         if (verb != "build") throw new CliException("usage: edge-agent roster build --csv FILE --out FILE");
         if (csv is null || output is null) throw new CliException("roster build needs --csv FILE and --out FILE");
         if (!File.Exists(csv)) throw new CliException($"--csv: file '{csv}' does not exist");

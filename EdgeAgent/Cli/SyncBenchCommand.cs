@@ -25,7 +25,6 @@ public static class SyncBenchCommand
         int events = args.GetInt("events") ?? 100_000;
         int backlog = args.GetInt("backlog") ?? 100_000;
         string root = args.Get("dir") ?? Path.Combine(Path.GetTempPath(), $"edge-sync-bench-{Environment.ProcessId}");
-        args.RejectUnknown();
         Directory.CreateDirectory(root);
         int port = FreePort(), otherPort = FreePort();
         using Process broker = StartMosquitto(root, port, noDelay: true);

@@ -20,7 +20,6 @@ public static class SyncWriterCommand
         string dir = args.Get("dir") ?? throw new CliException("--dir is required");
         string acceptedFile = args.Get("accepted") ?? throw new CliException("--accepted is required");
         bool verifyOnly = args.Has("verify-only");
-        args.RejectUnknown();
         using Outbox outbox = Outbox.Open(new OutboxOptions { Directory = dir, QuotaBytes = long.MaxValue, CheckpointPages = 24 }, ["none"], TimeProvider.System);
         long[] accepted = File.Exists(acceptedFile)
             ? File.ReadAllLines(acceptedFile).Where(l => l.Length > 0 && l.All(char.IsAsciiDigit)).Select(long.Parse).ToArray()

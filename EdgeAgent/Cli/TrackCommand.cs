@@ -20,7 +20,6 @@ public static class TrackCommand
         string? gtPath = args.Get("gt");
         string? motOut = args.Get("mot-out");
         double frameRate = double.Parse(args.Get("frame-rate") ?? "10", System.Globalization.CultureInfo.InvariantCulture);
-        args.RejectUnknown();
         AgentSettings settings = SettingsLoader.Bind(SettingsLoader.Build(config));
         SettingsValidator.ThrowIfInvalid(settings, requireCameras: false);
 
