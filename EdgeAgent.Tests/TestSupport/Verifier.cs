@@ -75,7 +75,11 @@ public sealed class Verifier : IAsyncDisposable
                         await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), t.Token);
                 }
             }
-            catch (Exception) when (!_stop.IsCancellationRequested) { }
+            catch (Exception)
+            {
+                // Not connected (yet, or any more): try again. A connect cut short by the disposal is no failure either —
+                // the broker may be gone already (an agent's embedded one ends with its replay).
+            }
             try { await Task.Delay(200, _stop.Token); } catch (OperationCanceledException) { }
         }
     }
