@@ -38,4 +38,14 @@ public class FrameSourceFactoryTests
         var e = Assert.Throws<CaptureException>(() => FrameSourceFactory.Open(camera, new CaptureOptions { OpenTimeout = TimeSpan.FromSeconds(3) }, CancellationToken.None));
         Assert.That(e!.Message, Does.Contain("bay1").And.Contain("refused").IgnoreCase);
     }
+
+    [Test]
+    public void Open_RtspWithCredentialsNobodyListening_TheMessageNeverShowsThePassword()
+    {
+        var camera = new CameraOptions { Id = "bay1", Source = $"rtsp://admin:s3cret@127.0.0.1:{RtspServer.FreePort()}/cam1" };
+        var e = Assert.Throws<CaptureException>(() => FrameSourceFactory.Open(camera, new CaptureOptions { OpenTimeout = TimeSpan.FromSeconds(3) }, CancellationToken.None));
+        Assert.That(e!.Message, Does.Contain("bay1").And.Contain("***@127.0.0.1").And.Not.Contain("s3cret").And.Not.Contain("admin"));
+        Assert.That(camera.SafeSource, Does.StartWith("rtsp://***@127.0.0.1:"));
+        Assert.That(CameraOptions.Redact("rtsp://10.0.0.7/s and http://u:p@cam/x"), Is.EqualTo("rtsp://10.0.0.7/s and http://***@cam/x"));
+    }
 }

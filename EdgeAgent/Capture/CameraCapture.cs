@@ -86,7 +86,7 @@ public sealed class CameraCapture : IDisposable
                 if (everOpened) _health.Reconnected();
                 everOpened = true;
                 FrameRate = _camera.FrameRate > 0 ? _camera.FrameRate : source.FrameRate;
-                CaptureLog.Opened(_logger, _camera.Id, _camera.Source, FrameSourceFactory.Classify(_camera), FrameRate);
+                CaptureLog.Opened(_logger, _camera.Id, _camera.SafeSource, FrameSourceFactory.Classify(_camera), FrameRate);
                 lock (_sourceGate) _current = source;
                 Volatile.Write(ref _lastAcceptedTimestamp, _time.GetTimestamp());
                 _awaitingFirstFrame = true;
@@ -146,7 +146,7 @@ public sealed class CameraCapture : IDisposable
                         gate.Reset();
                         continue;
                     }
-                    CaptureLog.EndOfStream(_logger, _camera.Id, _camera.Source);
+                    CaptureLog.EndOfStream(_logger, _camera.Id, _camera.SafeSource);
                     return true;
                 case ReadResult.Failed:
                     return false;

@@ -13,6 +13,12 @@ public sealed class CameraOptions
     /// </summary>
     public string Source { get; set; } = "";
 
+    /// <summary><see cref="Source"/> as logs and messages show it: credentials in a URL (<c>rtsp://user:pass@host</c>) masked.</summary>
+    public string SafeSource => Redact(Source);
+
+    /// <summary>Masks the user information of every URL in <paramref name="text"/> (an error message may quote the URL).</summary>
+    public static string Redact(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"(?<=://)[^/@\s]+@", "***@");
+
     /// <summary>How to open <see cref="Source"/>; Auto decides from its form.</summary>
     public SourceKind Kind { get; set; } = SourceKind.Auto;
 

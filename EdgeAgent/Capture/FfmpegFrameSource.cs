@@ -53,7 +53,7 @@ public sealed class FfmpegFrameSource : IFrameSource
         string probe = RunToEnd(ffprobe, probeArgs, options.OpenTimeout, camera, ct);
         string[] parts = probe.Trim().Split('\n')[0].Split('x');
         if (parts.Length < 2 || !int.TryParse(parts[0], out int w) || !int.TryParse(parts[1], out int h) || w <= 0 || h <= 0)
-            throw new CaptureException($"camera '{camera.Id}': {camera.Source} has no decodable video stream (ffprobe said '{probe.Trim()}')");
+            throw new CaptureException($"camera '{camera.Id}': {camera.SafeSource} has no decodable video stream (ffprobe said '{CameraOptions.Redact(probe.Trim())}')");
         double fps = camera.FrameRate > 0 ? camera.FrameRate : ParseRate(parts.Length > 2 ? parts[2] : "");
 
         var args = new List<string> { "-nostdin", "-hide_banner", "-loglevel", "error", "-fflags", "+discardcorrupt+nobuffer", "-flags", "low_delay" };
@@ -153,11 +153,11 @@ public sealed class FfmpegFrameSource : IFrameSource
             if (!p.WaitForExit(timeout + TimeSpan.FromSeconds(2)))
             {
                 try { p.Kill(true); } catch (InvalidOperationException) { }
-                throw new CaptureException($"camera '{camera.Id}': {camera.Source} did not answer within {timeout.TotalSeconds:0} s");
+                throw new CaptureException($"camera '{camera.Id}': {camera.SafeSource} did not answer within {timeout.TotalSeconds:0} s");
             }
             string err = stderr.GetAwaiter().GetResult().Trim();
             if (p.ExitCode != 0)
-                throw new CaptureException($"camera '{camera.Id}': cannot open {camera.Source}: {(err.Length > 0 ? err.Split('\n')[^1] : $"ffprobe exit code {p.ExitCode}")}");
+                throw new CaptureException($"camera '{camera.Id}': cannot open {camera.SafeSource}: {(err.Length > 0 ? CameraOptions.Redact(err.Split('\n')[^1]) : $"ffprobe exit code {p.ExitCode}")}");
             return stdout.GetAwaiter().GetResult();
         }
     }

@@ -32,7 +32,7 @@ public sealed class OpenCvFrameSource : IFrameSource
         {
             case SourceKind.File:
                 if (!File.Exists(camera.Source))
-                    throw new CaptureException($"camera '{camera.Id}': video file not found: {camera.Source}");
+                    throw new CaptureException($"camera '{camera.Id}': video file not found: {camera.SafeSource}");
                 capture = new VideoCapture(camera.Source, VideoCaptureAPIs.FFMPEG);
                 break;
             case SourceKind.Device:
@@ -55,7 +55,7 @@ public sealed class OpenCvFrameSource : IFrameSource
                 SourceKind.Device => "could not be opened as a V4L2 device",
                 _ => "could not be opened as a GStreamer pipeline (this OpenCV build may lack GStreamer)",
             };
-            throw new CaptureException($"camera '{camera.Id}': {camera.Source} {what}");
+            throw new CaptureException($"camera '{camera.Id}': {camera.SafeSource} {what}");
         }
         return new OpenCvFrameSource(capture, kind == SourceKind.File, camera.Realtime && kind == SourceKind.File);
     }

@@ -66,6 +66,5 @@ public static class CheckCommand
     }
 
     // Camera URLs can carry credentials (rtsp://user:pass@host): never print them.
-    private static string Redact(string source) =>
-        System.Text.RegularExpressions.Regex.Replace(source, @"(?<=://)[^/@\s]+@", "***@");
+    private static string Redact(string text) => CameraOptions.Redact(text);
 }
