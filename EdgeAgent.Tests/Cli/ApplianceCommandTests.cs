@@ -116,13 +116,7 @@ public class ApplianceCommandTests
     {
         var pki = new TestCertificates();
         int plainPort = RtspServer.FreePort();
-        using var broker = new Mosquitto($"""
-            cafile {pki.Crt("ca")}
-            certfile {pki.Crt("server")}
-            keyfile {pki.Key("server")}
-            require_certificate true
-            listener {plainPort} 127.0.0.1
-            """);
+        using var broker = Mosquitto.MutualTls(pki, plainPort);
         await using var verifier = new Verifier(plainPort);
         await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects on the plain listener");
         string signed = Path.Combine(TestAssets.NewTempDirectory(), "signed.json");

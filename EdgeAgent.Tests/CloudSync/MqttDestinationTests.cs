@@ -533,13 +533,7 @@ public class MqttSecurityAndStatusTests
     {
         var pki = new TestCertificates();
         int verifierPort = RtspServer.FreePort();
-        using var broker = new Mosquitto($"""
-            cafile {pki.Crt("ca")}
-            certfile {pki.Crt("server")}
-            keyfile {pki.Key("server")}
-            require_certificate true
-            listener {verifierPort} 127.0.0.1
-            """);
+        using var broker = Mosquitto.MutualTls(pki, verifierPort);
         await using var verifier = new Verifier(verifierPort);
         await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the verifier connects on the plain listener");
         MqttDestinationOptions Tls(string name, string client) => new()

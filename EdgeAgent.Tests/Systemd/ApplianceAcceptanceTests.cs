@@ -34,13 +34,7 @@ public class ApplianceAcceptanceTests
 
             var pki = new TestCertificates();
             int plainPort = RtspServer.FreePort();
-            using var broker = new Mosquitto($"""
-                cafile {pki.Crt("ca")}
-                certfile {pki.Crt("server")}
-                keyfile {pki.Key("server")}
-                require_certificate true
-                listener {plainPort} 127.0.0.1
-                """);
+            using var broker = Mosquitto.MutualTls(pki, plainPort);
             await using var verifier = new Verifier(plainPort);
             await verifier.WaitUntilAsync(v => v.Connected, TimeSpan.FromSeconds(10), "the subscriber connects");
             using var camera = new RtspServer(TestAssets.H264Stream).Start();

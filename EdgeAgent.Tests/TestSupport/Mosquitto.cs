@@ -13,6 +13,15 @@ public sealed class Mosquitto : IDisposable
     private readonly string _dir = TestAssets.NewTempDirectory();
     private Process? _process;
 
+    /// <summary>A broker that requires a client certificate of <paramref name="pki"/>'s CA, plus a plain listener on <paramref name="plainPort"/> for the test's subscriber.</summary>
+    public static Mosquitto MutualTls(TestCertificates pki, int plainPort) => new($"""
+        cafile {pki.Crt("ca")}
+        certfile {pki.Crt("server")}
+        keyfile {pki.Key("server")}
+        require_certificate true
+        listener {plainPort} 127.0.0.1
+        """);
+
     public Mosquitto(string extraConfig = "", int? port = null)
     {
         Port = port ?? Capture.RtspServer.FreePort();
