@@ -230,7 +230,7 @@ public sealed class MqttDestination
         if (m.Payload.Length > _o.MaxMessageBytes) return $"{m.Payload.Length} bytes, more than MaxMessageBytes {_o.MaxMessageBytes}";
         if (_maxPacket == long.MaxValue) return null;
         long packet = m.Payload.Length + PublishOverhead(_topics.Events(m.Type));
-        if (_o.RetainOccupancy && _topics.OccupancyTopicOf(m.Type, m.Payload) is { } retained) packet = Math.Max(packet, m.Payload.Length + PublishOverhead(retained));
+        if (_o.RetainState && _topics.RetainedTopicOf(m.Type, m.Payload) is { } retained) packet = Math.Max(packet, m.Payload.Length + PublishOverhead(retained.Topic));
         return packet > _maxPacket ? $"a {packet}-byte packet, more than the broker's Maximum Packet Size {_maxPacket}" : null;
     }
 
@@ -284,11 +284,12 @@ public sealed class MqttDestination
             .WithTopic(_topics.Events(m.Type)).WithPayload(m.Payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithContentType("application/json").Build(), ct).ConfigureAwait(false);
         if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)) return result.ReasonCode;
-        if (_o.RetainOccupancy && _topics.OccupancyTopicOf(m.Type, m.Payload) is { } retained)
+        if (_o.RetainState && _topics.RetainedTopicOf(m.Type, m.Payload) is { } retained)
         {
-            result = await client.PublishAsync(new MqttApplicationMessageBuilder()
-                .WithTopic(retained).WithPayload(m.Payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag()
-                .WithContentType("application/json").Build(), ct).ConfigureAwait(false);
+            // The state a late subscriber needs: the event itself, or an empty retained message that deletes it (a cleared alert).
+            var state = new MqttApplicationMessageBuilder().WithTopic(retained.Topic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag();
+            state = retained.Clear ? state.WithPayload(Array.Empty<byte>()) : state.WithPayload(m.Payload).WithContentType("application/json");
+            result = await client.PublishAsync(state.Build(), ct).ConfigureAwait(false);
         }
         return result.ReasonCode;
     }

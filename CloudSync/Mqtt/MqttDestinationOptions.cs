@@ -65,8 +65,14 @@ public sealed class MqttDestinationOptions
     /// <summary>Messages larger than this go to the dead-letter collection for this destination (Event Grid: 512 KiB).</summary>
     public int MaxMessageBytes { get; set; } = 256 * 1024;
 
-    /// <summary>Publish current occupancy per zone retained (brokers that keep retained messages; not Event Grid).</summary>
-    public bool RetainOccupancy { get; set; } = true;
+    /// <summary>
+    /// Keep the ward's state retained for late subscribers: occupancy per zone, each rule's active alert (cleared with an
+    /// empty retained message), each camera's status and the device status (see docs/events/README.md).
+    /// </summary>
+    public bool RetainState { get; set; } = true;
+
+    /// <summary>The former name of <see cref="RetainState"/> (1.4 and before), still read.</summary>
+    public bool RetainOccupancy { get => RetainState; set => RetainState = value; }
 
     /// <summary>Subscribe to this ward's <c>…/commands</c> and retained <c>…/fleet/desired</c> on this broker.</summary>
     public bool AcceptCommands { get; set; } = true;

@@ -33,21 +33,38 @@ public sealed class TopicScheme(string prefix, string site, string ward)
     public string Occupancy(string zone) => $"{Base}/occupancy/{zone}";
 
     /// <summary>
-    /// The retained topic of an event whose type keeps state for late subscribers (<see cref="EventType.RetainedBy"/>:
-    /// <c>zone.occupancy</c> → <c>occupancy/&lt;zone&gt;</c>), read from its payload; null for other types.
+    /// The retained topic an event keeps current (<see cref="EventType.Retained"/>: <c>zone.occupancy</c> →
+    /// <c>occupancy/&lt;zone&gt;</c>, a rule's alert → <c>alerts/&lt;rule&gt;</c>, …) read from its payload, and whether the
+    /// event clears it (an empty retained message); null for types that keep no state or a payload without the field.
     /// </summary>
-    public string? OccupancyTopicOf(string type, byte[] envelope)
+    public RetainedTopic? RetainedTopicOf(string type, byte[] envelope)
     {
-        if (EventTypes.Find(type) is not { RetainedBy: { } field }) return null;
+        if (EventTypes.Find(type) is not { Retained: { } retained }) return null;
+        if (retained.Field is null) return new RetainedTopic($"{Base}/{retained.Topic}", retained.Clears);
         try
         {
             using var doc = JsonDocument.Parse(envelope);
-            return doc.RootElement.TryGetProperty("payload", out JsonElement p) && p.TryGetProperty(field, out JsonElement z) && z.GetString() is { Length: > 0 } zone
-                ? Occupancy(zone) : null;
+            return doc.RootElement.TryGetProperty("payload", out JsonElement p) && p.TryGetProperty(retained.Field, out JsonElement v)
+                   && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } key && !key.Contains('/') && !key.Contains('+') && !key.Contains('#')
+                ? new RetainedTopic($"{Base}/{string.Format(System.Globalization.CultureInfo.InvariantCulture, retained.Topic, key)}", retained.Clears)
+                : null;
         }
         catch (JsonException)
         {
             return null;
         }
     }
+
+    /// <summary>
+    /// Every topic the agent publishes to or subscribes to, as templates below the ward's base (<c>{type}</c>,
+    /// <c>{zone}</c>, … for the varying level) — what docs/events/asyncapi.yaml must list, no more and no less.
+    /// </summary>
+    public static IReadOnlyList<string> Channels { get; } =
+    [
+        "events/{type}", "status", "status/outbox", "commands", "commands/replies", "fleet/desired", "fleet/reported",
+        .. EventTypes.All.Where(t => t.Retained is not null).Select(t => t.Retained!.Template).Distinct(StringComparer.Ordinal),
+    ];
 }
+
+/// <summary>A retained topic and whether the event clears it (publishes an empty retained message).</summary>
+public readonly record struct RetainedTopic(string Topic, bool Clear);

@@ -65,9 +65,12 @@ public sealed class CameraCapture : IDisposable
         bool everOpened = false;
         try
         {
+            bool firstAttempt = true;
             while (!ct.IsCancellationRequested)
             {
                 IFrameSource source;
+                if (!firstAttempt) _health.ReconnectAttempted();
+                firstAttempt = false;
                 try
                 {
                     source = _open(_camera, ct);
@@ -86,6 +89,7 @@ public sealed class CameraCapture : IDisposable
                 if (everOpened) _health.Reconnected();
                 everOpened = true;
                 FrameRate = _camera.FrameRate > 0 ? _camera.FrameRate : source.FrameRate;
+                _health.ExpectedFrameRate = FrameRate;
                 CaptureLog.Opened(_logger, _camera.Id, _camera.SafeSource, FrameSourceFactory.Classify(_camera), FrameRate);
                 lock (_sourceGate) _current = source;
                 Volatile.Write(ref _lastAcceptedTimestamp, _time.GetTimestamp());

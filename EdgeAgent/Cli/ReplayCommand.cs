@@ -119,7 +119,7 @@ public static class ReplayCommand
             Console.WriteLine($"events: also published on the embedded demo broker, watch with: mosquitto_sub -h 127.0.0.1 -p {brokerPort} -i watcher -t 'edgetracking/#' -v");
         foreach (var (cam, error) in runtime.Stage.Ward.ReprojectionErrors)
             Console.WriteLine($"camera {cam}: floor calibration reprojection error {error:0.000} m");
-        view?.Board.SetPlan(runtime.Stage.Plan);
+        view?.Board.SetPlan(runtime.Stage.Plan, runtime.Stage.Coverage.CamerasOf, settings.Zones.UnknownRole);
         using var badges = BadgeReaderGroup.Start(settings.Badges, runtime.Stage.Enqueue, loggers, TimeProvider.System);
         var tally = new ReplayTally(progress, detectionsOut);
         var clock = Stopwatch.StartNew();

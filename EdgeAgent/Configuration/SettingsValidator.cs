@@ -28,6 +28,10 @@ public static partial class SettingsValidator
         if (!IdPattern().IsMatch(s.Ward.Site)) problems.Add($"Ward:Site: '{s.Ward.Site}' may contain only letters, digits, '-' and '_' (at most 64); it becomes part of MQTT topics");
         if (s.Ward.DeviceId.Length > 0 && !IdPattern().IsMatch(s.Ward.DeviceId)) problems.Add($"Ward:DeviceId: '{s.Ward.DeviceId}' may contain only letters, digits, '-' and '_' (at most 64)");
         Zones.FloorPlan.Create(s.Zones, problems);
+        for (int i = 0; i < s.Zones.Areas.Count; i++)
+            foreach (string camera in s.Zones.Areas[i].Cameras ?? [])
+                if (!s.Capture.Cameras.Any(c => c.Id == camera))
+                    problems.Add($"Zones:Areas:{i}:Cameras: no camera in Capture:Cameras has the id '{camera}'");
         ValidateRoles(s.Roles, problems);
         ValidateBadges(s.Badges, s.Zones, problems);
         ValidateSync(s.Sync, problems);

@@ -27,7 +27,10 @@ public sealed class EventFactory(string deviceId, string site, string ward, long
                 ["zone"] = x.Zone, ["person"] = x.Person, ["role"] = x.Role, ["enteredAt"] = Utc(x.EnteredAt),
                 ["dwellSeconds"] = Seconds(x.Dwell), ["reason"] = x.Reason,
             },
-            ZoneOccupancy x => new JsonObject { ["zone"] = x.Zone, ["total"] = x.Total, ["byRole"] = Counts(x.ByRole), ["trigger"] = x.Trigger },
+            ZoneOccupancy x => new JsonObject
+            {
+                ["zone"] = x.Zone, ["known"] = x.Known, ["total"] = x.Known ? x.Total : null, ["byRole"] = Counts(x.ByRole), ["trigger"] = x.Trigger,
+            },
             DoorCrossed x => new JsonObject { ["door"] = x.Door, ["zone"] = x.Zone, ["direction"] = x.Direction, ["person"] = x.Person, ["role"] = x.Role },
             AvailabilityAlert x => new JsonObject
             {
@@ -38,6 +41,19 @@ public sealed class EventFactory(string deviceId, string site, string ward, long
             {
                 ["rule"] = x.Rule, ["zone"] = x.Zone, ["unstaffedSince"] = Utc(x.UnstaffedSince), ["unstaffedSeconds"] = Seconds(x.Unstaffed), ["reason"] = x.Reason,
             },
+            CoverageLost x => new JsonObject
+            {
+                ["rule"] = x.Rule, ["zone"] = x.Zone, ["cameras"] = new JsonArray(x.Cameras.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()),
+            },
+            CoverageRestored x => new JsonObject
+            {
+                ["rule"] = x.Rule, ["zone"] = x.Zone, ["blindSince"] = Utc(x.BlindSince), ["blindSeconds"] = Seconds(x.Blind), ["reason"] = x.Reason,
+            },
+            CameraStatusChanged x => new JsonObject
+            {
+                ["camera"] = x.Camera, ["state"] = x.State, ["reason"] = x.Reason, ["since"] = Utc(x.Since), ["reconnectAttempts"] = x.ReconnectAttempts,
+                ["zones"] = new JsonArray(x.Zones.Select(z => (JsonNode?)JsonValue.Create(z)).ToArray()),
+            },
             FrameSampled x => new JsonObject { ["camera"] = x.Camera, ["blob"] = x.Blob, ["anonymisation"] = x.Anonymisation },
             DeviceStatus x => new JsonObject
             {
@@ -46,6 +62,7 @@ public sealed class EventFactory(string deviceId, string site, string ward, long
                 {
                     ["camera"] = c.Id, ["connected"] = c.Connected, ["framesCaptured"] = c.FramesCaptured, ["framesProcessed"] = c.FramesProcessed,
                     ["framesDropped"] = c.FramesDropped, ["reconnects"] = c.Reconnects, ["stalls"] = c.Stalls, ["decodeErrors"] = c.DecodeErrors,
+                    ["state"] = c.State, ["reason"] = c.Reason, ["since"] = c.Since is { } since ? Utc(since) : null, ["reconnectAttempts"] = c.ReconnectAttempts,
                 }).ToArray()),
                 ["destinations"] = new JsonArray(x.Destinations.Select(d => (JsonNode?)new JsonObject
                 {

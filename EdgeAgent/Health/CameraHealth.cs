@@ -10,7 +10,8 @@ public sealed class CameraHealth(string cameraId)
 {
     private readonly long[] _dropped = new long[Enum.GetValues<DropReason>().Length];
     private readonly KeyValuePair<string, object?> _tag = new("camera.id", cameraId);
-    private long _captured, _processed, _reconnects, _stalls, _decodeErrors, _trackerResets;
+    private long _captured, _accepted, _processed, _reconnects, _attempts, _stalls, _decodeErrors, _trackerResets;
+    private volatile CameraState _state = CameraState.Starting;
     private long _lastFrameTicks;
 
     public string CameraId { get; } = cameraId;
@@ -36,6 +37,22 @@ public sealed class CameraHealth(string cameraId)
     public volatile string? LastError;
 
     public long FramesCaptured => Interlocked.Read(ref _captured);
+
+    /// <summary>Frames that passed the quality gate (what the camera truly delivers).</summary>
+    public long FramesAccepted => Interlocked.Read(ref _accepted);
+
+    /// <summary>Every attempt to open the camera again after the first (failed or not); <see cref="Reconnects"/> counts those that succeeded.</summary>
+    public long ReconnectAttempts => Interlocked.Read(ref _attempts);
+
+    /// <summary>The frame rate the open source promises (configured, else reported); 0 while unknown.</summary>
+    public double ExpectedFrameRate { get; set; }
+
+    /// <summary>Delivering, degraded or down, with the reason and since when (decided by <see cref="CameraStateJudge"/>).</summary>
+    public CameraState State
+    {
+        get => _state;
+        set => _state = value;
+    }
     public long FramesProcessed => Interlocked.Read(ref _processed);
     public long Reconnects => Interlocked.Read(ref _reconnects);
     public long Stalls => Interlocked.Read(ref _stalls);
@@ -53,7 +70,18 @@ public sealed class CameraHealth(string cameraId)
         EdgeMetrics.FramesCaptured.Add(1, _tag);
     }
 
-    public void FrameAccepted() => Interlocked.Exchange(ref _lastFrameTicks, Stopwatch.GetTimestamp());
+    public void FrameAccepted()
+    {
+        Interlocked.Increment(ref _accepted);
+        Interlocked.Exchange(ref _lastFrameTicks, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>An attempt to open the camera again (after a failure or a broken stream), whatever its outcome.</summary>
+    public void ReconnectAttempted()
+    {
+        Interlocked.Increment(ref _attempts);
+        EdgeMetrics.ReconnectAttempts.Add(1, _tag);
+    }
 
     public void FrameDropped(DropReason reason)
     {

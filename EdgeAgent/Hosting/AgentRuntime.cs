@@ -160,7 +160,8 @@ public sealed class AgentRuntime : IAgentStatus, IAsyncDisposable
         return new DeviceStatus(
             _time.GetUtcNow(), AgentVersion, (long)_time.GetElapsedTime(_started).TotalSeconds,
             Runner.Health.Values.OrderBy(h => h.CameraId, StringComparer.Ordinal).Select(h => new DeviceStatus.Camera(
-                h.CameraId, h.Connected, h.FramesCaptured, h.FramesProcessed, h.DroppedTotal, h.Reconnects, h.Stalls, h.DecodeErrors)).ToList(),
+                h.CameraId, h.Connected, h.FramesCaptured, h.FramesProcessed, h.DroppedTotal, h.Reconnects, h.Stalls, h.DecodeErrors,
+                h.State.Name, h.State.Reason, h.State.Since == DateTimeOffset.MinValue ? null : h.State.Since, h.ReconnectAttempts)).ToList(),
             Delivery.Destinations.Select(d => new DeviceStatus.Destination(
                 d.Health.Name, d.Health.Connected, outbox?.Pending.GetValueOrDefault(d.Health.Name) ?? 0, d.Health.Published, d.Health.InFlightWindow, d.Health.Alarm)).ToList(),
             Stage.ClockStepsSeen);

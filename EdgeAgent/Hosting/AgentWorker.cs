@@ -25,13 +25,14 @@ public sealed class AgentWorker(AgentSettings settings, AgentRuntime runtime, IL
             EventDelivery delivery = runtime.Delivery;
             using var events = settings.Output.WriteEvents ? new JsonLinesEventWriter(Path.Combine(settings.Output.Directory, "events.jsonl"), append: true) : null;
             using var tracks = settings.Output.WriteTracks ? new Evaluation.MotTrackWriter(cam => Path.Combine(settings.Output.Directory, $"{cam}.mot.txt")) : null;
-            var observers = new List<IEventLoopObserver>();
+            var observers = new List<IEventLoopObserver> { new CameraMonitor(settings.Capture, runtime.Runner.Health, time, _logger) };
+            foreach (string zone in runtime.Stage.Coverage.Unwatched) HostingLog.ZoneUnwatched(_logger, zone);
             if (events is not null) observers.Add(new EventFileObserver(events, flushEachBatch: true));
             if (runtime.Store is { } store) observers.Add(new ZoneStateObserver(store));
             if (view is not null)
             {
                 var boards = new BoardStore(Path.Combine(settings.Output.StateDirectory, "board.json"));   // the dashboard's memory across restarts
-                view.Board.SetPlan(runtime.Stage.Plan);
+                view.Board.SetPlan(runtime.Stage.Plan, runtime.Stage.Coverage.CamerasOf, settings.Zones.UnknownRole);
                 if (boards.Load() is { } memory) view.Board.Import(memory, time.GetUtcNow());
                 observers.Add(new DashboardObserver(view, boards, time, _logger));
             }

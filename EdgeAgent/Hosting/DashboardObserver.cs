@@ -25,7 +25,7 @@ public sealed class DashboardObserver(AgentView view, BoardStore? boards, TimePr
             {
                 loop.Apply(next);
                 view.Applied(next);
-                view.Board.SetPlan(loop.Stage.Plan);
+                view.Board.SetPlan(loop.Stage.Plan, loop.Stage.Coverage.CamerasOf, next.Zones.UnknownRole);
                 HostingLog.Reconfigured(logger, next.Zones.Areas.Count, next.Zones.Doors.Count);
                 applied.TrySetResult(loop.LastSequence);
             }

@@ -152,8 +152,17 @@ public sealed class EventDelivery : IAsyncDisposable
             if (e.Type == EventTypes.FrameSampled.Name && e.Payload["blob"]?.GetValue<string>() is { } blob) Uploader.Confirm(blob);
     }
 
+    /// <summary>How long a clean stop waits for connected destinations to take the last events (the shutdown exits, occupancy unknown).</summary>
+    public static readonly TimeSpan StopDrain = TimeSpan.FromSeconds(3);
+
     public async ValueTask DisposeAsync()
     {
+        // A clean stop: give each connected destination a moment to publish what the stop itself produced, so its retained
+        // state reads "unknown", not the last count. What is left stays in the outbox for the next start.
+        var drain = System.Diagnostics.Stopwatch.StartNew();
+        while (_outbox is not null && drain.Elapsed < StopDrain
+               && _destinations.Any(d => d.Health.Connected && _outbox.Stats().Pending.GetValueOrDefault(d.Health.Name) > 0))
+            await Task.Delay(50).ConfigureAwait(false);
         await _stop.CancelAsync();
         await Task.WhenAll(_loops).ConfigureAwait(false);   // each publishes its retained "stopped" and disconnects
         _outbox?.Dispose();

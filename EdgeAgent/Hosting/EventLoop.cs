@@ -79,6 +79,12 @@ public sealed class EventLoop(EventStage stage, Func<IReadOnlyList<EventEnvelope
     /// <summary>Applies edited zones and calibrations between two batches (see <see cref="EventStage.Reconfigure"/>).</summary>
     public void Apply(AgentSettings next) => Emit(stage.Reconfigure(next));
 
+    /// <summary>Cameras changed condition, between two batches (see <see cref="EventStage.CamerasChanged"/>).</summary>
+    public void CamerasChanged(IReadOnlyList<CameraStatusChanged> changes)
+    {
+        if (changes.Count > 0) Emit(stage.CamerasChanged(changes));
+    }
+
     // Waits for snapshots; the service also wakes every idle tick to decide exits and alerts with no camera delivering.
     private async Task<bool> NextBatchAsync(ChannelReader<TrackSnapshot> tracks, CancellationToken stopping)
     {

@@ -37,4 +37,10 @@ internal static partial class HostingLog
 
     [LoggerMessage(4010, LogLevel.Error, "{What}")]
     public static partial void StateFileDamaged(ILogger logger, string what);
+
+    [LoggerMessage(4011, LogLevel.Warning, "Camera {Camera} is {State}: {Reason}")]
+    public static partial void CameraState(ILogger logger, string camera, string state, string reason);
+
+    [LoggerMessage(4012, LogLevel.Warning, "Zone {Zone}: no calibrated camera sees at least a fifth of it; it can never be reported blind (set Zones:Areas:N:Cameras, or calibrate a camera that sees it)")]
+    public static partial void ZoneUnwatched(ILogger logger, string zone);
 }

@@ -30,6 +30,8 @@ public sealed class EventStage
     private readonly ConcurrentQueue<ZoneEvent> _frames = new();   // made on other threads: uploaded frames, device status
     private readonly Dictionary<string, string> _badgeRoles = new(StringComparer.Ordinal);   // pseudonym → role learned at a door
     private readonly List<FloorPerson> _floor = [];
+    private readonly HashSet<string> _down = new(StringComparer.Ordinal);   // cameras that are down now
+    private ZoneCoverage _coverage;
 
     /// <param name="mediaTime">Replay: date events by the video's media time from <paramref name="epoch"/>; service: by capture time.</param>
     public EventStage(AgentSettings settings, EventFactory factory, DateTimeOffset epoch, bool mediaTime, TimeProvider wallClock)
@@ -40,6 +42,7 @@ public sealed class EventStage
         _clock = new EventClock(epoch);
         _engine = new ZoneEngine(plan, settings.Zones, _clock);
         _plan = plan;
+        _coverage = ZoneCoverage.Of(plan, settings.Capture.Cameras);
         _factory = factory;
         _fusion = new BadgeFusion(settings.Badges.FusionWindow);
         _mediaTime = mediaTime;
@@ -124,10 +127,47 @@ public sealed class EventStage
         _ward.Recalibrate(next.Capture.Cameras);
         _engine = new ZoneEngine(plan, next.Zones, _clock);
         _plan = plan;
+        _coverage = ZoneCoverage.Of(plan, next.Capture.Cameras);
         _unknownRole = next.Zones.UnknownRole;
         events.AddRange(_engine.Start(null));
+        events.AddRange(_engine.SetBlind(BlindZones()));   // the new zones' coverage, with the cameras as they are
         return Wrap(events);
     }
+
+    /// <summary>Which cameras cover each zone (from the calibrations, or as configured).</summary>
+    public ZoneCoverage Coverage => _coverage;
+
+    /// <summary>Zones no working camera covers now, with since when.</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> Blind => _engine.Blind;
+
+    /// <summary>
+    /// Cameras changed condition (the service's camera monitor): each change is published as <c>camera.status</c>, a
+    /// camera that went down parks the identities it saw, and zones whose covering cameras are all down go blind (and
+    /// come back when one returns) — see <see cref="ZoneEngine.SetBlind"/>.
+    /// </summary>
+    public IReadOnlyList<EventEnvelope> CamerasChanged(IReadOnlyList<CameraStatusChanged> changes)
+    {
+        var events = new List<ZoneEvent>();
+        foreach (CameraStatusChanged c in changes)
+        {
+            events.Add(c);
+            if (c.State == "down")
+            {
+                if (_down.Add(c.Camera)) _ward.CameraDown(c.Camera);
+            }
+            else if (_down.Remove(c.Camera)) _ward.CameraUp(c.Camera);
+        }
+        DrainReads();
+        events.AddRange(_engine.SetBlind(BlindZones()));
+        return Wrap(events);
+    }
+
+    /// <summary>The zones a camera covers.</summary>
+    public IReadOnlyList<string> ZonesSeenBy(string camera) =>
+        _coverage.CamerasOf.Where(kv => kv.Value.Contains(camera, StringComparer.Ordinal)).Select(kv => kv.Key).ToList();
+
+    private Dictionary<string, IReadOnlyList<string>> BlindZones() =>
+        _coverage.Blind(c => !_down.Contains(c)).ToDictionary(z => z, z => _coverage.CamerasOf[z], StringComparer.Ordinal);
 
     /// <summary>The events' "now": wall time in the service, media time in a replay.</summary>
     public DateTimeOffset Now => _clock.GetUtcNow();

@@ -26,8 +26,30 @@ public sealed class WardIdentityRegistry(WardOptions options, TimeProvider time)
     private readonly Dictionary<(string Camera, int Track), (Identity Other, int Count)> _contradicted = [];
     private readonly List<Identity> _identities = [];
     private readonly Dictionary<string, double> _cameraClock = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _downAt = new(StringComparer.Ordinal);       // camera → its clock when it went down
+    private readonly Dictionary<string, double> _resuming = new(StringComparer.Ordinal);     // camera back up → its clock until which it may take parked identities (NaN: from its first snapshot)
     private DateTimeOffset _nextRotation = time.GetUtcNow() + options.PseudonymRotation;
     private int _nextIndex = 1;
+
+    /// <summary>Outages longer than this forget the people a camera saw before it (their presences have ended by then).</summary>
+    public static readonly TimeSpan ParkLimit = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The camera stopped delivering: the people it saw last are parked, not forgotten, so that when it returns a track
+    /// standing where one of them stood (and looking like them, when appearance is known) takes up their identity again —
+    /// a presence held through the outage continues instead of ending and restarting under a new pseudonym.
+    /// </summary>
+    public void CameraDown(string camera)
+    {
+        if (_cameraClock.TryGetValue(camera, out double clock)) _downAt[camera] = clock;
+        _resuming.Remove(camera);
+    }
+
+    /// <summary>The camera delivers again: for one hand-off window from its next snapshot it may take up parked identities.</summary>
+    public void CameraUp(string camera)
+    {
+        if (_downAt.ContainsKey(camera)) _resuming[camera] = double.NaN;
+    }
 
     /// <summary>Identities currently remembered (live or within the hand-off window).</summary>
     public int Count => _identities.Count;
@@ -40,6 +62,15 @@ public sealed class WardIdentityRegistry(WardOptions options, TimeProvider time)
     {
         RotateIfDue();
         _cameraClock[camera] = seconds;
+        if (_resuming.TryGetValue(camera, out double until))
+        {
+            if (double.IsNaN(until)) _resuming[camera] = until = seconds + options.HandoffWindow.TotalSeconds;
+            if (seconds > until)
+            {
+                _resuming.Remove(camera);
+                _downAt.Remove(camera);
+            }
+        }
         var result = new (int, string)[tracks.Count];
         var takenHere = new HashSet<Identity>();
         foreach (WardObservation t in tracks)
@@ -86,7 +117,12 @@ public sealed class WardIdentityRegistry(WardOptions options, TimeProvider time)
             if (takenHere.Contains(id)) continue;   // one person cannot be two tracks of the same camera
             foreach (var (otherCamera, samples) in id.Recent)
             {
-                if (otherCamera == camera || samples.Count == 0) continue;
+                if (samples.Count == 0) continue;
+                if (otherCamera == camera)
+                {
+                    if (Parked(camera, id, samples[^1], t) is { } parked && parked < bestScore) { bestScore = parked; best = id; }
+                    continue;
+                }
                 var last = samples.MinBy(s => Math.Abs(s.Time - seconds));
                 double gap = seconds - last.Time;
                 double dist = Math.Sqrt((t.FloorX - last.X) * (t.FloorX - last.X) + (t.FloorY - last.Y) * (t.FloorY - last.Y));
@@ -107,6 +143,22 @@ public sealed class WardIdentityRegistry(WardOptions options, TimeProvider time)
         }
         return best;
     }
+
+    // A camera back from an outage: a person it saw last before going down (and nobody has seen since), standing where the
+    // new track is — within the hand-off distance, no walking allowance: the outage's length says nothing of where they went.
+    private double? Parked(string camera, Identity id, (double Time, double X, double Y) last, WardObservation t)
+    {
+        if (!_resuming.ContainsKey(camera) || !_downAt.TryGetValue(camera, out double downAt)) return null;
+        if (id.LastSeen > downAt + 0.5 || downAt - last.Time > 1.0) return null;
+        double dist = Math.Sqrt((t.FloorX - last.X) * (t.FloorX - last.X) + (t.FloorY - last.Y) * (t.FloorY - last.Y));
+        if (dist > options.HandoffDistanceMetres) return null;
+        double appearance = Distance(id.Appearance, t.Appearance);
+        if (appearance > options.AppearanceMaxDistance) return null;
+        return dist / Math.Max(options.HandoffDistanceMetres, 1e-6) + (double.IsNaN(appearance) ? 0.5 : Math.Min(appearance, 1));
+    }
+
+    private bool IsParked(Identity id) =>
+        id.Recent.Any(kv => _downAt.TryGetValue(kv.Key, out double downAt) && kv.Value.Count > 0 && kv.Value[^1].Time >= downAt - 1.0 && id.LastSeen <= downAt + 0.5);
 
     /// <summary>
     /// A track that switched people inside its camera carries the wrong identity: another camera then sees that identity
@@ -171,9 +223,12 @@ public sealed class WardIdentityRegistry(WardOptions options, TimeProvider time)
     // Forget identities (and their appearance) that no camera has seen for longer than the hand-off window.
     private void Expire()
     {
-        double now = _cameraClock.Values.Min();
+        // A camera that is down does not hold back the others' clock (its identities are parked instead).
+        var live = _cameraClock.Where(kv => !_downAt.ContainsKey(kv.Key) || _resuming.ContainsKey(kv.Key)).Select(kv => kv.Value).ToList();
+        if (live.Count == 0) return;
+        double now = live.Min();
         double keep = options.HandoffWindow.TotalSeconds + 1;
-        var gone = _identities.Where(i => now - i.LastSeen > keep).ToHashSet();
+        var gone = _identities.Where(i => now - i.LastSeen > keep && !(IsParked(i) && now - i.LastSeen < ParkLimit.TotalSeconds)).ToHashSet();
         if (gone.Count == 0) return;
         _identities.RemoveAll(gone.Contains);
         foreach (var key in _byTrack.Where(kv => gone.Contains(kv.Value)).Select(kv => kv.Key).ToList()) _byTrack.Remove(key);

@@ -34,6 +34,12 @@ public sealed class WardStage
         }
     }
 
+    /// <summary>The camera stopped delivering: the people it saw last are kept for when it returns (see <see cref="WardIdentityRegistry.CameraDown"/>).</summary>
+    public void CameraDown(string camera) => _registry.CameraDown(camera);
+
+    /// <summary>The camera delivers again: its new tracks may take up the identities it saw before the outage.</summary>
+    public void CameraUp(string camera) => _registry.CameraUp(camera);
+
     /// <summary>
     /// Takes the next snapshot from the track channel and returns the ward snapshots now ready, in time order
     /// across cameras (possibly none, possibly several).

@@ -114,7 +114,7 @@ public sealed class LiveFrames : Pipeline.ILiveFrames
         }
         foreach (var (box, id, role) in tracks)
         {
-            Scalar colour = role is null ? new Scalar(230, 230, 230) : new Scalar(80, 220, 80);
+            Scalar colour = RoleColours.Bgr(RoleColours.Of(role));   // as the dashboard draws this role
             var rect = new Rect((int)box.X1, (int)box.Y1, Math.Max(1, (int)(box.X2 - box.X1)), Math.Max(1, (int)(box.Y2 - box.Y1)));
             Cv2.Rectangle(view, rect, colour, 2);
             Cv2.PutText(view, $"#{id} {role ?? "unknown"}", new Point(rect.X, Math.Max(12, rect.Y - 4)), HersheyFonts.HersheySimplex, 0.45, colour, 1, LineTypes.AntiAlias);

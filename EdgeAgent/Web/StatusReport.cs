@@ -5,6 +5,24 @@ namespace EdgeAgent.Web;
 /// <summary>The status page's content: cameras, models and the execution provider, outbox depth per destination, update state.</summary>
 public static class StatusReport
 {
+    /// <summary>Configured cameras that are down now (what makes the agent "degraded").</summary>
+    public static IReadOnlyList<CameraHealth> DownCameras(AgentView view) =>
+        view.Settings.Capture.Cameras.Select(c => view.Status.Cameras.GetValueOrDefault(c.Id))
+            .OfType<CameraHealth>().Where(h => h.State.Condition == CameraCondition.Down).ToList();
+
+    /// <summary>The dashboard: the board's snapshot and each camera's state.</summary>
+    public static BoardSnapshot Dashboard(AgentView view)
+    {
+        BoardSnapshot board = view.Board.Snapshot();
+        var cameras = view.Settings.Capture.Cameras.Select(c =>
+        {
+            CameraState state = view.Status.Cameras.GetValueOrDefault(c.Id)?.State ?? CameraState.Starting;
+            return new BoardCamera(c.Id, state.Name, state.Reason, state.Since == DateTimeOffset.MinValue ? null : state.Since,
+                board.Zones.Where(z => z.Cameras?.Contains(c.Id) == true).Select(z => z.Id).ToList());
+        }).ToList();
+        return board with { Cameras = cameras };
+    }
+
     public static object Of(AgentView view)
     {
         var s = view.Settings;
@@ -15,6 +33,11 @@ public static class StatusReport
             {
                 c.Id,
                 connected = h?.Connected ?? false,
+                state = h?.State.Name ?? "starting",
+                reason = h?.State.Reason,
+                since = h?.State.Since is { } since && since != DateTimeOffset.MinValue ? since : (DateTimeOffset?)null,
+                reconnectAttempts = h?.ReconnectAttempts ?? 0,
+                zones = view.Board.Snapshot().Zones.Where(z => z.Cameras?.Contains(c.Id) == true).Select(z => z.Id).ToList(),
                 fps = h is null ? null : view.FramesPerSecond(h),
                 framesCaptured = h?.FramesCaptured ?? 0,
                 framesProcessed = h?.FramesProcessed ?? 0,
@@ -38,8 +61,12 @@ public static class StatusReport
         }).ToList();
         Fleet.FleetState? fleet = s.Fleet.Enabled ? new Fleet.FleetStore(s.Fleet.Directory).Load() : null;
         string? silent = view.Status.Silent();
+        var down = DownCameras(view);
         return new
         {
+            health = silent is not null ? "unhealthy" : down.Count > 0 ? "degraded" : "healthy",
+            down = down.Select(c => c.CameraId).ToList(),
+            blind = view.Board.Snapshot().Zones.Where(z => z.Blind).Select(z => z.Id).ToList(),
             ward = new { s.Ward.Site, s.Ward.Id, device = s.Ward.EffectiveDeviceId },
             agent = view.Status.AgentVersion,
             uptimeSeconds = (long)view.Uptime.TotalSeconds,

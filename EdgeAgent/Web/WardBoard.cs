@@ -23,6 +23,9 @@ public sealed class WardBoard
     private Grid _grid;
     private IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> _occupancy = new Dictionary<string, IReadOnlyDictionary<string, int>>();
     private IReadOnlyList<BoardAlert> _alerts = [];
+    private IReadOnlyDictionary<string, DateTimeOffset> _blind = new Dictionary<string, DateTimeOffset>();
+    private IReadOnlyDictionary<string, IReadOnlyList<string>> _cameras = new Dictionary<string, IReadOnlyList<string>>();
+    private string _unknownRole = "unknown";
     private DateTimeOffset _shiftStart = DateTimeOffset.MinValue;
     private DateTimeOffset _now;
     private long _seq;
@@ -38,11 +41,13 @@ public sealed class WardBoard
     public long Version => Interlocked.Read(ref _version);
 
     /// <summary>The zones to draw; the heatmap restarts when they change (its grid covers them).</summary>
-    public void SetPlan(FloorPlan plan)
+    public void SetPlan(FloorPlan plan, IReadOnlyDictionary<string, IReadOnlyList<string>>? cameras = null, string unknownRole = "unknown")
     {
         lock (_lock)
         {
             _plan = plan;
+            _cameras = cameras ?? new Dictionary<string, IReadOnlyList<string>>();
+            _unknownRole = unknownRole;
             _grid = Grid.Covering(plan, _options.HeatmapCellMetres);
             _heat.Clear();
             Interlocked.Increment(ref _version);
@@ -54,7 +59,11 @@ public sealed class WardBoard
     {
         var people = new List<BoardPerson>(snapshot.People.Count);
         foreach (WardPerson p in snapshot.People)
-            if (double.IsFinite(p.FloorX) && double.IsFinite(p.FloorY)) people.Add(new BoardPerson(Math.Round(p.FloorX, 2), Math.Round(p.FloorY, 2), roleOf(p)));
+            if (double.IsFinite(p.FloorX) && double.IsFinite(p.FloorY))
+            {
+                string role = roleOf(p);
+                people.Add(new BoardPerson(Math.Round(p.FloorX, 2), Math.Round(p.FloorY, 2), role, RoleColours.Of(role, _unknownRole)));
+            }
         lock (_lock)
         {
             _people[snapshot.CameraId] = (snapshot.CapturedAt, people);
@@ -74,19 +83,44 @@ public sealed class WardBoard
     }
 
     /// <summary>After a batch that made events: the event stage's counts and raised alerts as of event <paramref name="seq"/>.</summary>
-    public void Update(long seq, Pipeline.EventStage stage) =>
-        Update(seq, stage.Now, stage.Occupancy(), stage.State.Alerts.Select(a => new BoardAlert(a.Rule, a.Zone, a.UnstaffedSince)).ToList());
+    public void Update(long seq, Pipeline.EventStage stage)
+    {
+        var rules = stage.Plan.Rules.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        ZoneState state = stage.State;
+        var alerts = state.Alerts.Select(a => new BoardAlert(a.Rule, a.Zone, a.UnstaffedSince, "unstaffed", Requires(rules.GetValueOrDefault(a.Rule))))
+            .Concat(state.Coverage.Select(c => new BoardAlert(c.Rule, c.Zone, c.BlindSince, "coverage",
+                $"no working camera sees {c.Zone} (covered by {string.Join(", ", stage.Coverage.CamerasOf.GetValueOrDefault(c.Zone) ?? [])}): "
+                + $"the rule '{Requires(rules.GetValueOrDefault(c.Rule))}' cannot be judged")))
+            .ToList();
+        Update(seq, stage.Now, stage.Occupancy(), alerts, stage.Blind);
+    }
 
-    /// <summary>The occupancy and alerts as of event <paramref name="seq"/>.</summary>
-    public void Update(long seq, DateTimeOffset now, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> occupancy, IReadOnlyList<BoardAlert> alerts)
+    /// <summary>What a rule requires, in words: "at least 2 nurse or doctor in bay3 (alert after 10 min below)".</summary>
+    public static string Requires(AvailabilityRule? rule)
+    {
+        if (rule is null) return "";
+        string who = rule.Roles.Count == 0 ? (rule.MinimumCount == 1 ? "person" : "people") : string.Join(" or ", rule.Roles);
+        return $"at least {rule.MinimumCount} {who} in {rule.Zone} (alert after {Words(rule.After)} below)";
+    }
+
+    private static string Words(TimeSpan t) =>
+        t.TotalHours >= 1 && t.TotalMinutes % 60 == 0 ? $"{t.TotalHours:0} h"
+        : t.TotalMinutes >= 1 && t.Seconds == 0 ? $"{t.TotalMinutes:0} min"
+        : $"{t.TotalSeconds:0.#} s";
+
+    /// <summary>The occupancy and alerts as of event <paramref name="seq"/>; <paramref name="blind"/>: zones no working camera covers.</summary>
+    public void Update(long seq, DateTimeOffset now, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> occupancy, IReadOnlyList<BoardAlert> alerts,
+                       IReadOnlyDictionary<string, DateTimeOffset>? blind = null)
     {
         lock (_lock)
         {
-            bool changed = seq != _seq || !SameAlerts(alerts, _alerts);
+            blind ??= new Dictionary<string, DateTimeOffset>();
+            bool changed = seq != _seq || !SameAlerts(alerts, _alerts) || !blind.Keys.ToHashSet().SetEquals(_blind.Keys);
             _seq = seq;
             _now = now;
             _occupancy = occupancy;
             _alerts = alerts;
+            _blind = new Dictionary<string, DateTimeOffset>(blind);
             DateTimeOffset shift = ShiftStart(now, _options.EffectiveShiftChanges, _zone);
             if (shift != _shiftStart)
             {
@@ -95,11 +129,17 @@ public sealed class WardBoard
             }
             long bucket = (long)((now - shift) / _options.TimelineBucket);
             DateTimeOffset at = shift + (bucket * _options.TimelineBucket);
-            if (_timeline.Count == 0 || _timeline[^1].At != at) _timeline.Add(new TimelineColumn(at, new Dictionary<string, int>(StringComparer.Ordinal), []));
+            if (_timeline.Count == 0 || _timeline[^1].At != at) _timeline.Add(new TimelineColumn(at, new Dictionary<string, int>(StringComparer.Ordinal), [], [], []));
             TimelineColumn column = _timeline[^1];
             foreach (var (zone, byRole) in occupancy)
+            {
+                if (blind.ContainsKey(zone)) continue;   // unknown, not 0: marked blind instead
                 column.Peak[zone] = Math.Max(column.Peak.GetValueOrDefault(zone), byRole.Values.Sum());
+                if (!column.ByRole!.TryGetValue(zone, out Dictionary<string, int>? peaks)) column.ByRole[zone] = peaks = new Dictionary<string, int>(StringComparer.Ordinal);
+                foreach (var (role, n) in byRole) peaks[role] = Math.Max(peaks.GetValueOrDefault(role), n);
+            }
             foreach (BoardAlert a in alerts) column.Alerts.Add(a.Zone);
+            foreach (string zone in blind.Keys) column.Blind!.Add(zone);
             if (changed) Interlocked.Increment(ref _version);
         }
     }
@@ -108,7 +148,7 @@ public sealed class WardBoard
     public BoardMemory Export()
     {
         lock (_lock)
-            return new BoardMemory(_shiftStart, [.. _timeline.Select(c => new TimelineColumn(c.At, new Dictionary<string, int>(c.Peak), [.. c.Alerts]))],
+            return new BoardMemory(_shiftStart, [.. _timeline.Select(Copy)],
                 _grid.X0, _grid.Y0, _grid.Cell, _grid.Cols, _grid.Rows, [.. _heat.Select(h => new HeatMinute(h.Minute, [.. h.Cells]))]);
     }
 
@@ -125,7 +165,7 @@ public sealed class WardBoard
             {
                 _shiftStart = shift;
                 _timeline.Clear();
-                _timeline.AddRange(saved.Timeline.Where(c => c.At >= shift && c.At <= now));
+                _timeline.AddRange(saved.Timeline.Where(c => c.At >= shift && c.At <= now).Select(c => c with { ByRole = c.ByRole ?? [], Blind = c.Blind ?? [] }));
             }
             if (new Grid(saved.X0, saved.Y0, saved.Cell, saved.Cols, saved.Rows) == _grid)
             {
@@ -159,9 +199,14 @@ public sealed class WardBoard
         {
             var zones = _plan?.Zones.Select(z =>
             {
-                IReadOnlyDictionary<string, int> byRole = _occupancy.GetValueOrDefault(z.Zone.Id) ?? new Dictionary<string, int>();
-                return new BoardZone(z.Zone.Id, z.Zone.Kind, z.Zone.Polygon, byRole, byRole.Values.Sum());
+                bool blind = _blind.TryGetValue(z.Zone.Id, out DateTimeOffset since);
+                IReadOnlyDictionary<string, int> byRole = blind ? new Dictionary<string, int>() : _occupancy.GetValueOrDefault(z.Zone.Id) ?? new Dictionary<string, int>();
+                return new BoardZone(z.Zone.Id, z.Zone.Kind, z.Zone.Polygon, byRole, blind ? null : byRole.Values.Sum(), blind, blind ? since : null,
+                    _cameras.GetValueOrDefault(z.Zone.Id) ?? []);
             }).ToList() ?? [];
+            var roles = zones.SelectMany(z => z.Occupancy.Keys).Concat(_people.Values.SelectMany(p => p.People).Select(p => p.Role))
+                .Concat(_timeline.SelectMany(c => (c.ByRole ?? []).Values.SelectMany(r => r.Keys))).Append(_unknownRole)
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(r => new BoardRole(r, RoleColours.Of(r, _unknownRole))).ToList();
             var doors = _plan?.Doors.Select(d => new BoardDoor(d.Definition.Id, [.. d.Definition.Line])).ToList() ?? [];
             var people = _people.Values.Where(p => _now - p.At <= PeopleFreshness).SelectMany(p => p.People).ToList();
             var heat = new int[_grid.Cols * _grid.Rows];
@@ -169,8 +214,40 @@ public sealed class WardBoard
                 for (int i = 0; i < heat.Length && i < cells.Length; i++) heat[i] += cells[i];
             return new BoardSnapshot(_seq, _now, _shiftStart, zones, doors, _alerts, people,
                 new BoardHeatmap(_grid.X0, _grid.Y0, _grid.Cell, _grid.Cols, _grid.Rows, heat, _options.HeatmapWindow.TotalMinutes),
-                new BoardTimeline(_options.TimelineBucket.TotalSeconds, _timeline.Select(c => new TimelineColumn(c.At, new Dictionary<string, int>(c.Peak), [.. c.Alerts])).ToList()));
+                new BoardTimeline(_options.TimelineBucket.TotalSeconds, _timeline.Select(Copy).ToList()), roles, []);
         }
+    }
+
+    private static TimelineColumn Copy(TimelineColumn c) => new(c.At, new Dictionary<string, int>(c.Peak), [.. c.Alerts],
+        (c.ByRole ?? []).ToDictionary(kv => kv.Key, kv => new Dictionary<string, int>(kv.Value, StringComparer.Ordinal), StringComparer.Ordinal), [.. c.Blind ?? []]);
+
+    /// <summary>
+    /// The shift's timeline as CSV for a spreadsheet: one line per period, zone and role with the most people present
+    /// (a line with role <c>*</c> for the zone's total), and whether an alert was raised or the zone was blind then.
+    /// Times are ISO 8601 with the ward's UTC offset.
+    /// </summary>
+    public string TimelineCsv()
+    {
+        BoardSnapshot s = Snapshot();
+        var csv = new System.Text.StringBuilder("period_start,zone,role,peak_people,alert,blind\n");
+        foreach (TimelineColumn c in s.Timeline.Columns)
+            foreach (BoardZone z in s.Zones)
+            {
+                string at = TimeZoneInfo.ConvertTime(c.At, _zone).ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
+                string flags = $"{(c.Alerts.Contains(z.Id) ? 1 : 0)},{(c.Blind!.Contains(z.Id) ? 1 : 0)}";
+                string peak = c.Blind.Contains(z.Id) && !c.Peak.ContainsKey(z.Id) ? "" : c.Peak.GetValueOrDefault(z.Id).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{at},{z.Id},*,{peak},{flags}\n");
+                foreach (var (role, n) in (c.ByRole!.GetValueOrDefault(z.Id) ?? []).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                    csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{at},{z.Id},{Quote(role)},{n},{flags}\n");
+            }
+        return csv.ToString();
+    }
+
+    // A role is an operator's word: quoted when it holds a comma or quote; a leading formula character is neutralised.
+    private static string Quote(string v)
+    {
+        if (v.Length > 0 && "=+-@".Contains(v[0])) v = "'" + v;
+        return v.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : v;
     }
 
     private static bool SameAlerts(IReadOnlyList<BoardAlert> a, IReadOnlyList<BoardAlert> b) => a.Count == b.Count && a.Zip(b).All(p => p.First == p.Second);
@@ -195,12 +272,23 @@ public sealed class WardBoard
     }
 }
 
-public sealed record BoardPerson(double X, double Y, string Role);
-public sealed record BoardAlert(string Rule, string Zone, DateTimeOffset UnstaffedSince);
-public sealed record BoardZone(string Id, string Kind, IReadOnlyList<double[]> Polygon, IReadOnlyDictionary<string, int> Occupancy, int Total);
+public sealed record BoardPerson(double X, double Y, string Role, string Colour = RoleColours.Unknown);
+
+/// <summary>A raised alert: <see cref="Kind"/> <c>unstaffed</c> (below the rule since <see cref="UnstaffedSince"/>) or <c>coverage</c> (blind since then); <see cref="Requires"/> in words.</summary>
+public sealed record BoardAlert(string Rule, string Zone, DateTimeOffset UnstaffedSince, string Kind = "unstaffed", string Requires = "");
+
+/// <summary>A zone as drawn: <see cref="Total"/> is null while it is <see cref="Blind"/> (unknown, never 0).</summary>
+public sealed record BoardZone(string Id, string Kind, IReadOnlyList<double[]> Polygon, IReadOnlyDictionary<string, int> Occupancy, int? Total,
+                               bool Blind = false, DateTimeOffset? BlindSince = null, IReadOnlyList<string>? Cameras = null);
+public sealed record BoardRole(string Role, string Colour);
+
+/// <summary>A camera as the dashboard shows it: delivering, degraded, down or starting, why, and since when.</summary>
+public sealed record BoardCamera(string Id, string State, string Reason, DateTimeOffset? Since, IReadOnlyList<string> Zones);
 public sealed record BoardDoor(string Id, double[][] Line);
 public sealed record BoardHeatmap(double X0, double Y0, double Cell, int Cols, int Rows, int[] Counts, double WindowMinutes);
-public sealed record TimelineColumn(DateTimeOffset At, Dictionary<string, int> Peak, HashSet<string> Alerts);
+/// <summary>One period of the shift: the most people present per zone (<see cref="Peak"/>) and per zone and role, zones with an alert or blind.</summary>
+public sealed record TimelineColumn(DateTimeOffset At, Dictionary<string, int> Peak, HashSet<string> Alerts,
+                                    Dictionary<string, Dictionary<string, int>>? ByRole = null, HashSet<string>? Blind = null);
 public sealed record BoardTimeline(double BucketSeconds, IReadOnlyList<TimelineColumn> Columns);
 public sealed record HeatMinute(long Minute, int[] Cells);
 
@@ -209,4 +297,5 @@ public sealed record BoardMemory(DateTimeOffset ShiftStart, List<TimelineColumn>
 
 /// <summary>The dashboard at one moment; <see cref="Seq"/> is the last event accepted when it was taken.</summary>
 public sealed record BoardSnapshot(long Seq, DateTimeOffset At, DateTimeOffset ShiftStart, IReadOnlyList<BoardZone> Zones, IReadOnlyList<BoardDoor> Doors,
-    IReadOnlyList<BoardAlert> Alerts, IReadOnlyList<BoardPerson> People, BoardHeatmap Heatmap, BoardTimeline Timeline);
+    IReadOnlyList<BoardAlert> Alerts, IReadOnlyList<BoardPerson> People, BoardHeatmap Heatmap, BoardTimeline Timeline,
+    IReadOnlyList<BoardRole> Roles, IReadOnlyList<BoardCamera> Cameras);

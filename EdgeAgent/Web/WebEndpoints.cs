@@ -107,17 +107,23 @@ public static class WebEndpoints
 
         app.MapGet("/healthz", (HttpContext ctx) =>
         {
-            // Minimal on purpose: open to the hospital's monitoring without the token.
+            // Minimal on purpose: open to the hospital's monitoring without the token. "unhealthy": the agent itself is
+            // stuck (what the systemd watchdog acts on); "degraded": it runs, but a configured camera is down, so part of
+            // the ward is not watched — both 503, so a monitor alerts on either.
             string? silent = view.Status.Silent();
-            return silent is null
+            if (silent is not null) return Results.Json(new { status = "unhealthy", silent }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            var down = StatusReport.DownCameras(view);
+            return down.Count == 0
                 ? Results.Json(new { status = "ok" })
-                : Results.Json(new { status = "unhealthy", silent }, statusCode: StatusCodes.Status503ServiceUnavailable);
+                : Results.Json(new { status = "degraded", cameras = down.Select(c => new { id = c.CameraId, reason = c.State.Reason, since = c.State.Since }) },
+                    statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         app.MapGet("/api/status", () => Results.Json(StatusReport.Of(view), Json));
-        app.MapGet("/api/dashboard", () => Results.Json(view.Board.Snapshot(), Json));
-        app.MapGet("/api/dashboard/stream", (HttpContext ctx) => StreamDashboard(ctx, view.Board));
+        app.MapGet("/api/dashboard", () => Results.Json(StatusReport.Dashboard(view), Json));
+        app.MapGet("/api/dashboard/timeline.csv", () => Results.Text(view.Board.TimelineCsv(), "text/csv; charset=utf-8"));
+        app.MapGet("/api/dashboard/stream", (HttpContext ctx) => StreamDashboard(ctx, view, view.Board));
         app.MapGet("/api/cameras/{id}/live.jpg", async (string id, CancellationToken ct) =>
         {
             if (!view.Settings.Capture.Cameras.Any(c => c.Id == id)) return Results.NotFound(new { error = $"no camera '{id}'" });
@@ -203,7 +209,7 @@ public static class WebEndpoints
     }
 
     // Server-sent events: a snapshot whenever the board changes (at most 4 a second), a comment every 15 s otherwise.
-    private static async Task StreamDashboard(HttpContext ctx, WardBoard board)
+    private static async Task StreamDashboard(HttpContext ctx, AgentView view, WardBoard board)
     {
         ctx.Response.ContentType = "text/event-stream";
         ctx.Response.Headers.CacheControl = "no-cache";
@@ -219,7 +225,7 @@ public static class WebEndpoints
                 if (version != seen)
                 {
                     seen = version;
-                    await ctx.Response.WriteAsync("event: board\ndata: " + JsonSerializer.Serialize(board.Snapshot(), Json) + "\n\n", ct);
+                    await ctx.Response.WriteAsync("event: board\ndata: " + JsonSerializer.Serialize(StatusReport.Dashboard(view), Json) + "\n\n", ct);
                     await ctx.Response.Body.FlushAsync(ct);
                     quietSince = DateTime.UtcNow;
                 }
@@ -286,5 +292,10 @@ public static class WebEndpoints
             new Measurement<long>(r.Value, new KeyValuePair<string, object?>("zone.id", z.Id), new KeyValuePair<string, object?>("role", r.Key))));
         EdgeMetrics.CameraConnectedSource = () => view.Status.Cameras.Values.Select(c =>
             new Measurement<long>(c.Connected ? 1 : 0, new KeyValuePair<string, object?>("camera.id", c.CameraId)));
+        EdgeMetrics.CameraStateSource = () => view.Status.Cameras.Values.SelectMany(c => Enum.GetValues<CameraCondition>().Select(state =>
+            new Measurement<long>(c.State.Condition == state ? 1 : 0, new KeyValuePair<string, object?>("camera.id", c.CameraId),
+                new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()))));
+        EdgeMetrics.ZoneBlindSource = () => view.Board.Snapshot().Zones.Select(z =>
+            new Measurement<long>(z.Blind ? 1 : 0, new KeyValuePair<string, object?>("zone.id", z.Id)));
     }
 }

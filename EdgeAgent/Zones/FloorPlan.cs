@@ -56,6 +56,7 @@ public sealed partial class FloorPlan
             if (r.Roles.Any(string.IsNullOrWhiteSpace)) problems.Add($"{k}:Roles: role names must not be empty");
         }
         if (o.EnterAfter < TimeSpan.Zero) problems.Add($"{S}:EnterAfter: must not be negative, got {o.EnterAfter}");
+        if (o.BlindHoldFor < TimeSpan.Zero) problems.Add($"{S}:BlindHoldFor: must not be negative, got {o.BlindHoldFor}");
         if (o.ExitAfter < TimeSpan.Zero) problems.Add($"{S}:ExitAfter: must not be negative, got {o.ExitAfter}");
         if (o.OccupancyInterval < TimeSpan.FromSeconds(1)) problems.Add($"{S}:OccupancyInterval: must be at least 00:00:01, got {o.OccupancyInterval}");
         if (o.DoorHysteresisMetres is < 0 or > 5) problems.Add($"{S}:DoorHysteresisMetres: must be between 0 and 5, got {o.DoorHysteresisMetres}");

@@ -14,6 +14,7 @@ public sealed class ZoneEngine
         public DateTimeOffset LastInside;
         public DateTimeOffset? EnteredAt;        // set while present
         public string Role = "";                 // role reported at entry (exit repeats it)
+        public DateTimeOffset? ResumedAt;        // the zone's cameras came back: ExitAfter counts from then for a held presence
     }
 
     private sealed class Person(string id)
@@ -37,6 +38,8 @@ public sealed class ZoneEngine
     private readonly Dictionary<string, Person> _people = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RuleState> _rules = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, int>> _lastOccupancy = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _blind = new(StringComparer.Ordinal);   // zone → since when no working camera covers it
+    private readonly Dictionary<string, IReadOnlyList<string>> _blindCameras = new(StringComparer.Ordinal);
     private DateTimeOffset _nextPeriodic;
 
     public ZoneEngine(FloorPlan plan, ZoneOptions options, TimeProvider time)
@@ -64,6 +67,8 @@ public sealed class ZoneEngine
                 events.Add(new ZoneExited(p.LastInside, p.Zone, p.Person, p.Role, p.EnteredAt, "restart"));
             foreach (ZoneState.OpenAlert a in leftOpen.Alerts)
                 events.Add(new AvailabilityCleared(now, a.Rule, a.Zone, a.UnstaffedSince, "restart"));
+            foreach (ZoneState.OpenCoverage c in leftOpen.Coverage)
+                events.Add(new CoverageRestored(now, c.Rule, c.Zone, c.BlindSince, "restart"));
         }
         foreach (var (zone, _) in _plan.Zones) events.Add(new ZoneOccupancy(now, zone.Id, new Dictionary<string, int>(), "start"));
         return events;
@@ -107,17 +112,27 @@ public sealed class ZoneEngine
         return events;
     }
 
-    /// <summary>Graceful stop: every open presence exits (reason <c>shutdown</c>) so nothing is left open.</summary>
-    public IReadOnlyList<ZoneEvent> Stop() => Close("shutdown", clearAlerts: false);
+    /// <summary>
+    /// Graceful stop: every open presence exits (reason <c>shutdown</c>) so nothing is left open, and every zone's occupancy
+    /// becomes unknown (nobody watches any more; a retained 0 would read as an empty ward). Raised alerts stay raised: the
+    /// next start clears them (reason <c>restart</c>) or they still hold.
+    /// </summary>
+    public IReadOnlyList<ZoneEvent> Stop()
+    {
+        List<ZoneEvent> events = Close("shutdown", clearAlerts: false, reportOccupancy: false);
+        DateTimeOffset now = _time.GetUtcNow();
+        foreach (var (zone, _) in _plan.Zones) events.Add(new ZoneOccupancy(now, zone.Id, new Dictionary<string, int>(), "shutdown", Known: false));
+        return events;
+    }
 
     /// <summary>
     /// The floor plan is being replaced (the editor saved new zones): every open presence exits and every raised alert
     /// clears with reason <c>reconfigured</c>; this engine is not used again. People still inside enter the new zones
     /// after <c>EnterAfter</c>.
     /// </summary>
-    public IReadOnlyList<ZoneEvent> Retire() => Close("reconfigured", clearAlerts: true);
+    public IReadOnlyList<ZoneEvent> Retire() => Close("reconfigured", clearAlerts: true, reportOccupancy: true);
 
-    private List<ZoneEvent> Close(string reason, bool clearAlerts)
+    private List<ZoneEvent> Close(string reason, bool clearAlerts, bool reportOccupancy)
     {
         DateTimeOffset now = _time.GetUtcNow();
         var events = new List<ZoneEvent>();
@@ -125,14 +140,17 @@ public sealed class ZoneEngine
             foreach (var (zone, presence) in p.Zones)
                 if (presence.EnteredAt is { } entered) events.Add(new ZoneExited(presence.LastInside, zone, p.Id, presence.Role, entered, reason));
         _people.Clear();
-        events.AddRange(Occupancy(now, periodic: false));
+        if (reportOccupancy) events.AddRange(Occupancy(now, periodic: false));
         if (clearAlerts)
             foreach (AvailabilityRule rule in _plan.Rules)
+            {
                 if (_rules[rule.Id] is { Alerting: true, UnstaffedSince: { } since })
                 {
                     events.Add(new AvailabilityCleared(now, rule.Id, rule.Zone, since, reason));
                     _rules[rule.Id].Alerting = false;
                 }
+                if (_blind.TryGetValue(rule.Zone, out DateTimeOffset blindSince)) events.Add(new CoverageRestored(now, rule.Id, rule.Zone, blindSince, reason));
+            }
         return events;
     }
 
@@ -144,8 +162,65 @@ public sealed class ZoneEngine
             foreach (var (zone, presence) in p.Zones)
                 if (presence.EnteredAt is { } entered) state.Presences.Add(new ZoneState.OpenPresence(zone, p.Id, presence.Role, entered, presence.LastInside));
         foreach (AvailabilityRule r in _plan.Rules)
+        {
             if (_rules[r.Id] is { Alerting: true, UnstaffedSince: { } since }) state.Alerts.Add(new ZoneState.OpenAlert(r.Id, r.Zone, since));
+            if (_blind.TryGetValue(r.Zone, out DateTimeOffset blindSince)) state.Coverage.Add(new ZoneState.OpenCoverage(r.Id, r.Zone, blindSince));
+        }
         return state;
+    }
+
+    /// <summary>Zones no working camera covers now, with since when.</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> Blind => _blind;
+
+    /// <summary>
+    /// The zones no working camera covers now (<paramref name="cameras"/>: each one's covering cameras, all down). A zone
+    /// going blind reports its occupancy as unknown, holds its presences (no exit until <c>BlindHoldFor</c>), and each of
+    /// its rules raises <c>coverage.lost</c> (an "unstaffed" alert already raised is cleared first: it can no longer be
+    /// judged). A zone seen again reports its occupancy, gives held presences <c>ExitAfter</c> from now to be found again,
+    /// and restarts its rules' unstaffed time from now (what happened while blind is not known).
+    /// </summary>
+    public IReadOnlyList<ZoneEvent> SetBlind(IReadOnlyDictionary<string, IReadOnlyList<string>> cameras)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        var events = new List<ZoneEvent>();
+        foreach (var (zone, _) in _plan.Zones)
+        {
+            bool blind = cameras.ContainsKey(zone.Id), was = _blind.TryGetValue(zone.Id, out DateTimeOffset since);
+            if (blind == was) continue;
+            if (blind)
+            {
+                _blind[zone.Id] = now;
+                _blindCameras[zone.Id] = cameras[zone.Id];
+                events.Add(new ZoneOccupancy(now, zone.Id, new Dictionary<string, int>(), "blind", Known: false));
+            }
+            else
+            {
+                _blind.Remove(zone.Id);
+                _blindCameras.Remove(zone.Id);
+                foreach (Person p in _people.Values)
+                    if (p.Zones.TryGetValue(zone.Id, out Presence? held) && held.EnteredAt is not null) held.ResumedAt = now;
+                Dictionary<string, int> counts = Count(zone.Id);
+                _lastOccupancy[zone.Id] = counts;
+                events.Add(new ZoneOccupancy(now, zone.Id, counts, "restored"));
+            }
+            foreach (AvailabilityRule rule in _plan.Rules.Where(r => r.Zone == zone.Id))
+            {
+                RuleState state = _rules[rule.Id];
+                if (blind)
+                {
+                    if (state is { Alerting: true, UnstaffedSince: { } unstaffed }) events.Add(new AvailabilityCleared(now, rule.Id, rule.Zone, unstaffed, "coverage_lost"));
+                    state.Alerting = false;
+                    state.UnstaffedSince = null;
+                    events.Add(new CoverageLost(now, rule.Id, rule.Zone, cameras[zone.Id]));
+                }
+                else
+                {
+                    events.Add(new CoverageRestored(now, rule.Id, rule.Zone, since, "camera_up"));
+                    state.UnstaffedSince = now;
+                }
+            }
+        }
+        return events;
     }
 
     /// <summary>People currently present in a zone, by role.</summary>
@@ -177,10 +252,12 @@ public sealed class ZoneEngine
                 z.LastInside = Moved(z.LastInside, step);
                 if (z.CandidateSince is { } c) z.CandidateSince = Moved(c, step);
                 if (z.EnteredAt is { } e) z.EnteredAt = Moved(e, step);
+                if (z.ResumedAt is { } r) z.ResumedAt = Moved(r, step);
             }
         }
         foreach (RuleState r in _rules.Values)
             if (r.UnstaffedSince is { } u) r.UnstaffedSince = Moved(u, step);
+        foreach (string zone in _blind.Keys.ToList()) _blind[zone] = Moved(_blind[zone], step);
         _nextPeriodic = Moved(_nextPeriodic, step);
     }
 
@@ -192,9 +269,20 @@ public sealed class ZoneEngine
         {
             foreach (var (zone, presence) in p.Zones)
             {
-                if (now - presence.LastInside <= _options.ExitAfter && presence.LastInside > DateTimeOffset.MinValue) continue;
+                string reason = p.LastSeen > presence.LastInside ? "left" : "lost";
+                if (_blind.ContainsKey(zone) && presence.EnteredAt is not null)
+                {
+                    // Nobody can see the zone: the presence is held, not lost — up to BlindHoldFor.
+                    if (now - presence.LastInside <= _options.BlindHoldFor) continue;
+                    reason = "camera_down";
+                }
+                else
+                {
+                    DateTimeOffset from = presence.ResumedAt is { } resumed && resumed > presence.LastInside ? resumed : presence.LastInside;
+                    if (now - from <= _options.ExitAfter && presence.LastInside > DateTimeOffset.MinValue) continue;
+                }
                 if (presence.EnteredAt is { } entered)
-                    events.Add(new ZoneExited(presence.LastInside, zone, p.Id, presence.Role, entered, p.LastSeen > presence.LastInside ? "left" : "lost"));
+                    events.Add(new ZoneExited(presence.LastInside, zone, p.Id, presence.Role, entered, reason));
                 p.Zones.Remove(zone);   // allowed: Dictionary tolerates Remove during enumeration since .NET Core 3.0
             }
             if (p.Zones.Count == 0 && now - p.LastSeen > _options.ExitAfter) _people.Remove(p.Id);
@@ -210,6 +298,12 @@ public sealed class ZoneEngine
     {
         foreach (var (zone, _) in _plan.Zones)
         {
+            if (_blind.ContainsKey(zone.Id))
+            {
+                // Blind: unknown, repeated periodically (a subscriber that polls sees why there is no count).
+                if (periodic) yield return new ZoneOccupancy(now, zone.Id, new Dictionary<string, int>(), "periodic", Known: false);
+                continue;
+            }
             Dictionary<string, int> counts = Count(zone.Id);
             bool changed = !SameCounts(counts, _lastOccupancy[zone.Id]);
             if (!changed && !periodic) continue;
@@ -232,6 +326,7 @@ public sealed class ZoneEngine
 
     private void CheckRule(AvailabilityRule rule, DateTimeOffset now, List<ZoneEvent> events)
     {
+        if (_blind.ContainsKey(rule.Zone)) return;   // cannot be judged: coverage.lost stands instead
         RuleState state = _rules[rule.Id];
         int staff = Count(rule.Zone).Where(kv => rule.Roles.Count == 0 || rule.Roles.Contains(kv.Key, StringComparer.Ordinal)).Sum(kv => kv.Value);
         if (staff >= rule.MinimumCount)

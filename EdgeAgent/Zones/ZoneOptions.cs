@@ -32,6 +32,13 @@ public sealed class ZoneOptions
     /// <summary>Feet farther than this from a door line are not near the door (walking round its end is no crossing).</summary>
     public double DoorReachMetres { get; set; } = 2.5;
 
+    /// <summary>
+    /// While no working camera covers a zone, the presences in it are held (occupancy unknown, no exit); held longer than
+    /// this they end with reason <c>camera_down</c>, dated at the last sighting. Five minutes covers a camera's reboot or a
+    /// switch restart (one to three minutes) with margin; beyond it, claiming someone is still there is a guess.
+    /// </summary>
+    public TimeSpan BlindHoldFor { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The role of a person no role source has recognised.</summary>
     public string UnknownRole { get; set; } = "unknown";
 }
@@ -47,6 +54,12 @@ public sealed class ZoneDefinition
 
     /// <summary>Corners in floor metres, [x, y] each, in order around the zone.</summary>
     public List<double[]> Polygon { get; set; } = [];
+
+    /// <summary>
+    /// The cameras that see this zone, when their calibrated footprints mislead (a wall the floor mapping cannot know
+    /// about). Unset: every calibrated camera that sees at least a fifth of the zone. The zone is blind while all are down.
+    /// </summary>
+    public List<string>? Cameras { get; set; }
 }
 
 /// <summary>A door on the floor plan.</summary>

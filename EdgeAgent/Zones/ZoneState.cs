@@ -10,7 +10,12 @@ public sealed class ZoneState
 
     public List<OpenAlert> Alerts { get; set; } = [];
 
+    /// <summary>Rules whose zone is blind (a <c>coverage.lost</c> not yet restored).</summary>
+    public List<OpenCoverage> Coverage { get; set; } = [];
+
     public sealed record OpenPresence(string Zone, string Person, string Role, DateTimeOffset EnteredAt, DateTimeOffset LastInside);
 
     public sealed record OpenAlert(string Rule, string Zone, DateTimeOffset UnstaffedSince);
+
+    public sealed record OpenCoverage(string Rule, string Zone, DateTimeOffset BlindSince);
 }

@@ -14,4 +14,13 @@
   }
   select.addEventListener("change", show);
   if (select.value) show();
+  // The roles' colours, as the boxes are drawn (and as the dashboard draws people).
+  async function legend() {
+    try {
+      const b = await Edge.get("/api/dashboard");
+      document.getElementById("role-legend").replaceChildren(...b.roles.map(r => Edge.el("span", { "data-role": r.role }, Edge.swatch(r.colour), r.role)));
+    } catch { /* the next refresh tries again */ }
+  }
+  legend();
+  setInterval(legend, 10000);
 })();

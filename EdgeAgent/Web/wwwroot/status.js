@@ -7,12 +7,17 @@
   const fill = (tbody, rows) => tbody.replaceChildren(...rows);
 
   function render(s) {
-    const state = s.healthy ? Edge.el("span", { class: "ok" }, "healthy") : Edge.el("span", { class: "bad" }, "not healthy: " + (s.silent || "?") + " silent");
+    const state = s.health === "healthy" ? Edge.el("span", { class: "ok", id: "health" }, "healthy")
+      : s.health === "degraded" ? Edge.el("span", { class: "bad", id: "health" }, `degraded: camera ${s.down.join(", ")} down` + (s.blind.length ? `, zone ${s.blind.join(", ")} blind` : ""))
+      : Edge.el("span", { class: "bad", id: "health" }, "not healthy: " + (s.silent || "?") + " silent");
     $("summary").replaceChildren(`Ward ${s.ward.site}/${s.ward.id}, device ${s.ward.device}, agent ${s.agent}, up ${Math.floor(s.uptimeSeconds / 60)} min — `, state);
     fill($("cameras").tBodies[0], s.cameras.map(c => {
       const drops = Object.entries(c.dropped).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(", ") || "none";
-      return row(td(c.id), Edge.el("td", null, Edge.el("span", { class: c.connected ? "ok" : "bad" }, c.connected ? "delivering" : "not delivering")),
-        td(c.fps ?? "…", "num"), td(c.framesProcessed, "num"), td(drops), td(c.reconnects, "num"), td(c.lastError || "–"));
+      const since = c.since ? ` since ${Edge.time(c.since)}` : "";
+      return Edge.el("tr", { "data-camera": c.id, "data-state": c.state }, td(c.id),
+        Edge.el("td", null, Edge.el("span", { class: Edge.stateClass(c.state) }, c.state), c.state === "delivering" ? "" : ` (${c.reason})${since}`),
+        td(c.fps ?? "…", "num"), td(c.framesProcessed, "num"), td(drops), td(`${c.reconnects} (${c.reconnectAttempts})`, "num"),
+        td(c.zones.join(", ") || "–"), td(c.lastError || "–"));
     }));
     $("provider").textContent = s.executionProvider || "–";
     fill($("models").tBodies[0], s.models.map(m => row(td(m.role), td(m.name), Edge.el("td", null, Edge.el("code", null, m.file)),
