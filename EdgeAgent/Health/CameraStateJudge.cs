@@ -25,6 +25,7 @@ public sealed class CameraStateJudge(TimeSpan openTimeout, TimeSpan stallTimeout
 
     private readonly Dictionary<string, Queue<(long At, long Accepted)>> _samples = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CameraState> _states = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _connection = new(StringComparer.Ordinal);   // the connection the rate window belongs to
 
     /// <summary>The camera's state now; <paramref name="changed"/> when its condition differs from the last judgement.</summary>
     public CameraState Judge(string camera, CameraReading r, long now, DateTimeOffset utcNow, out bool changed)
@@ -59,9 +60,18 @@ public sealed class CameraStateJudge(TimeSpan openTimeout, TimeSpan stallTimeout
                 : (before.Condition, before.Reason);
         }
         double silent = Seconds(now - r.LastFrameAt);
-        if (silent >= stallTimeout.TotalSeconds) return (CameraCondition.Down, $"no frame for {silent:0} s");
+        if (silent >= stallTimeout.TotalSeconds)
+        {
+            _samples.Remove(camera);
+            return (CameraCondition.Down, $"no frame for {silent:0} s");
+        }
 
-        if (!_samples.TryGetValue(camera, out var window)) _samples[camera] = window = new Queue<(long, long)>();
+        // The rate is measured within one connection, from its first frame (a gap before it is not a slow camera).
+        if (!_samples.TryGetValue(camera, out var window) || _connection.GetValueOrDefault(camera) != r.ConnectedAt || before.Condition == CameraCondition.Down)
+        {
+            _samples[camera] = window = new Queue<(long, long)>();
+            _connection[camera] = r.ConnectedAt;
+        }
         window.Enqueue((now, r.FramesAccepted));
         long horizon = now - (long)(RateWindow.TotalSeconds * frequency);
         while (window.Count > 2 && window.Peek().At < horizon) window.Dequeue();
