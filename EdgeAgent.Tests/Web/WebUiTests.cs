@@ -27,20 +27,14 @@ public partial class WebUiTests
     private readonly List<string> _pageErrors = [];
     private readonly List<string> _foreignRequests = [];
 
-    public static string ScreenshotDirectory => Path.Combine(TestAssets.RepoRoot, "TestResults", "screenshots");
-
     [OneTimeSetUp]
     public async Task StartAgentAndBrowser()
     {
         _agent = new WebAgent();
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-dev-shm-usage"],
-        });
+        _browser = await Pages.LaunchAsync(_playwright);
         _context = await NewContextAsync(bypassCsp: false);
         await SignInAsync(_context, WebAgent.Token);
-        Directory.CreateDirectory(ScreenshotDirectory);
     }
 
     [OneTimeTearDown]
@@ -50,10 +44,6 @@ public partial class WebUiTests
         _playwright?.Dispose();
         _agent?.Dispose();
     }
-
-    /// <summary>Debian's chromium (scripts/test.sh installs it).</summary>
-    private static string Chromium => File.Exists("/usr/bin/chromium") ? "/usr/bin/chromium"
-        : throw new InvalidOperationException("Debian's chromium is required at /usr/bin/chromium (scripts/test.sh installs it: apt-get install chromium)");
 
     private async Task<IBrowserContext> NewContextAsync(bool bypassCsp)
     {
@@ -91,13 +81,7 @@ public partial class WebUiTests
     private static Task WaitForAsync(IPage page, string condition, int seconds = 30) =>
         page.WaitForFunctionAsync(condition, null, new PageWaitForFunctionOptions { Timeout = seconds * 1000 });
 
-    // Kept in TestResults/screenshots and attached to the test's result (the .trx lists it), described in docs/web.md.
-    private static async Task ShotAsync(IPage page, string name)
-    {
-        string path = Path.Combine(ScreenshotDirectory, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-        TestContext.AddTestAttachment(path, $"screenshot of {page.Url}");
-    }
+    private static Task ShotAsync(IPage page, string name) => Pages.ShotAsync(page, name);
 
     [Test, Order(1)]
     public async Task Status_ShowsEachCameraTheModelsAndTheExecutionProvider()
@@ -339,8 +323,6 @@ public partial class WebUiTests
     [Test, Order(9)]
     public async Task EveryPage_NoExternalResourceNoScriptErrorAndNoSeriousAccessibilityViolation()
     {
-        string axe = Path.Combine(TestAssets.RepoRoot, ".test-assets", "node_modules", "axe-core", "axe.min.js");
-        Assert.That(File.Exists(axe), Is.True, $"axe-core (npm) at {axe}; scripts/test.sh installs it");
         // axe is injected as an inline script, which the pages' policy forbids; this context bypasses it for axe alone.
         IBrowserContext audit = await NewContextAsync(bypassCsp: true);
         await SignInAsync(audit, WebAgent.Token);
@@ -350,17 +332,7 @@ public partial class WebUiTests
             IPage page = await audit.NewPageAsync();
             await page.GotoAsync(_agent.BaseUrl + path, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
             await page.WaitForTimeoutAsync(2000);   // let the scripts fill the tables
-            await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = axe });
-            var violations = await page.EvaluateAsync<JsonElement>("""
-                async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
-                    .map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, target: v.nodes[0]?.target?.join(' ') }))
-                """);
-            foreach (JsonElement v in violations.EnumerateArray())
-            {
-                string line = $"{path}: {v.GetProperty("impact")} {v.GetProperty("id")} — {v.GetProperty("help")} ({v.GetProperty("nodes")} node(s), e.g. {v.GetProperty("target")})";
-                TestContext.Out.WriteLine(line);
-                if (v.GetProperty("impact").GetString() is "serious" or "critical") serious.Add(line);
-            }
+            serious.AddRange(await Pages.SeriousViolationsAsync(page, path));
             await page.CloseAsync();
         }
         await audit.DisposeAsync();

@@ -61,7 +61,7 @@ public sealed class AgentRuntime : IAgentStatus, IAsyncDisposable
             ILogger log = loggers.CreateLogger(typeof(AgentRuntime).FullName!);
             var (store, leftOpen, lastSeq) = mode.RestoreState ? Restore(settings, delivery.Outbox, log) : (null, null, 0);
             var stage = new EventStage(settings, new EventFactory(settings.Ward.EffectiveDeviceId, settings.Ward.Site, settings.Ward.Id, lastSeq),
-                time.GetUtcNow(), mediaTime: mode.MediaTime, time);
+                time.GetUtcNow(), mediaTime: mode.MediaTime, time, watchCameras: mode.Watchdog);
             foreach (OutboxDamage d in delivery.Outbox?.Damage ?? [])
             {
                 HostingLog.OutboxDamaged(log, Path.Combine(settings.Sync.Outbox.Directory, d.File), d.What, d.Lost, d.ResumedAt);

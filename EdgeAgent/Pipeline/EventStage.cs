@@ -31,10 +31,13 @@ public sealed class EventStage
     private readonly Dictionary<string, string> _badgeRoles = new(StringComparer.Ordinal);   // pseudonym → role learned at a door
     private readonly List<FloorPerson> _floor = [];
     private readonly HashSet<string> _down = new(StringComparer.Ordinal);   // cameras that are down now
+    private readonly HashSet<string> _starting = new(StringComparer.Ordinal);   // cameras watched but not yet judged (the service's start)
     private ZoneCoverage _coverage;
 
     /// <param name="mediaTime">Replay: date events by the video's media time from <paramref name="epoch"/>; service: by capture time.</param>
-    public EventStage(AgentSettings settings, EventFactory factory, DateTimeOffset epoch, bool mediaTime, TimeProvider wallClock)
+    /// <param name="watchCameras">The service: a camera monitor reports each camera's state; until a zone's camera first
+    /// delivers, the zone's availability rules are not judged (a camera still opening is no empty bay).</param>
+    public EventStage(AgentSettings settings, EventFactory factory, DateTimeOffset epoch, bool mediaTime, TimeProvider wallClock, bool watchCameras = false)
     {
         var problems = new List<string>();
         FloorPlan plan = FloorPlan.Create(settings.Zones, problems) ?? throw new ConfigurationException(problems);
@@ -43,6 +46,8 @@ public sealed class EventStage
         _engine = new ZoneEngine(plan, settings.Zones, _clock);
         _plan = plan;
         _coverage = ZoneCoverage.Of(plan, settings.Capture.Cameras);
+        if (watchCameras) _starting.UnionWith(settings.Capture.Cameras.Select(c => c.Id));
+        _engine.SetPending(PendingZones());
         _factory = factory;
         _fusion = new BadgeFusion(settings.Badges.FusionWindow);
         _mediaTime = mediaTime;
@@ -131,6 +136,7 @@ public sealed class EventStage
         _unknownRole = next.Zones.UnknownRole;
         events.AddRange(_engine.Start(null));
         events.AddRange(_engine.SetBlind(BlindZones()));   // the new zones' coverage, with the cameras as they are
+        _engine.SetPending(PendingZones());
         return Wrap(events);
     }
 
@@ -148,8 +154,10 @@ public sealed class EventStage
     public IReadOnlyList<EventEnvelope> CamerasChanged(IReadOnlyList<CameraStatusChanged> changes)
     {
         var events = new List<ZoneEvent>();
+        if (!_mediaTime && changes.Count > 0) _clock.AdvanceTo(changes.Max(c => c.Since));   // the zones' events dated with the camera's change
         foreach (CameraStatusChanged c in changes)
         {
+            _starting.Remove(c.Camera);
             events.Add(c);
             if (c.State == "down")
             {
@@ -159,8 +167,12 @@ public sealed class EventStage
         }
         DrainReads();
         events.AddRange(_engine.SetBlind(BlindZones()));
+        _engine.SetPending(PendingZones());
         return Wrap(events);
     }
+
+    // Zones whose covering cameras have all not delivered yet (the service's start): their rules wait for a camera.
+    private HashSet<string> PendingZones() => _coverage.Blind(c => !_starting.Contains(c)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The zones a camera covers.</summary>
     public IReadOnlyList<string> ZonesSeenBy(string camera) =>

@@ -45,7 +45,10 @@ public sealed class WardIdentityRegistry(WardOptions options, TimeProvider time)
         _resuming.Remove(camera);
     }
 
-    /// <summary>The camera delivers again: for one hand-off window from its next snapshot it may take up parked identities.</summary>
+    /// <summary>
+    /// The camera delivers again: for one hand-off window from its next snapshot it may take up parked identities (its
+    /// first snapshot after <see cref="CameraDown"/> starts that window anyway).
+    /// </summary>
     public void CameraUp(string camera)
     {
         if (_downAt.ContainsKey(camera)) _resuming[camera] = double.NaN;
@@ -62,6 +65,9 @@ public sealed class WardIdentityRegistry(WardOptions options, TimeProvider time)
     {
         RotateIfDue();
         _cameraClock[camera] = seconds;
+        // A camera that was down and delivers again resumes, whether or not its return has been reported yet (the camera
+        // monitor polls; the first snapshots may come before it notices).
+        if (_downAt.ContainsKey(camera) && !_resuming.ContainsKey(camera)) _resuming[camera] = double.NaN;
         if (_resuming.TryGetValue(camera, out double until))
         {
             if (double.IsNaN(until)) _resuming[camera] = until = seconds + options.HandoffWindow.TotalSeconds;

@@ -39,7 +39,7 @@ public sealed class ZoneEngine
     private readonly Dictionary<string, RuleState> _rules = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, int>> _lastOccupancy = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _blind = new(StringComparer.Ordinal);   // zone → since when no working camera covers it
-    private readonly Dictionary<string, IReadOnlyList<string>> _blindCameras = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
     private DateTimeOffset _nextPeriodic;
 
     public ZoneEngine(FloorPlan plan, ZoneOptions options, TimeProvider time)
@@ -169,6 +169,16 @@ public sealed class ZoneEngine
         return state;
     }
 
+    /// <summary>
+    /// Zones whose cameras have not delivered yet (the agent is starting): their rules are not judged, and their unstaffed
+    /// time starts when a camera first sees them — a camera still opening is no empty bay.
+    /// </summary>
+    public void SetPending(IReadOnlySet<string> zones)
+    {
+        _pending.Clear();
+        _pending.UnionWith(zones);
+    }
+
     /// <summary>Zones no working camera covers now, with since when.</summary>
     public IReadOnlyDictionary<string, DateTimeOffset> Blind => _blind;
 
@@ -190,13 +200,11 @@ public sealed class ZoneEngine
             if (blind)
             {
                 _blind[zone.Id] = now;
-                _blindCameras[zone.Id] = cameras[zone.Id];
                 events.Add(new ZoneOccupancy(now, zone.Id, new Dictionary<string, int>(), "blind", Known: false));
             }
             else
             {
                 _blind.Remove(zone.Id);
-                _blindCameras.Remove(zone.Id);
                 foreach (Person p in _people.Values)
                     if (p.Zones.TryGetValue(zone.Id, out Presence? held) && held.EnteredAt is not null) held.ResumedAt = now;
                 Dictionary<string, int> counts = Count(zone.Id);
@@ -328,6 +336,11 @@ public sealed class ZoneEngine
     {
         if (_blind.ContainsKey(rule.Zone)) return;   // cannot be judged: coverage.lost stands instead
         RuleState state = _rules[rule.Id];
+        if (_pending.Contains(rule.Zone))
+        {
+            state.UnstaffedSince = null;   // counted from the first moment a camera sees the zone
+            return;
+        }
         int staff = Count(rule.Zone).Where(kv => rule.Roles.Count == 0 || rule.Roles.Contains(kv.Key, StringComparer.Ordinal)).Sum(kv => kv.Value);
         if (staff >= rule.MinimumCount)
         {
