@@ -126,4 +126,52 @@ public class WardBoardTests
         Assert.That(new BoardStore(file).Load(), Is.Null);
         Assert.That(new BoardStore(file + ".missing").Load(), Is.Null);
     }
+
+    [Test]
+    public void BlindZone_ShownUnknownNotZero_TimelineMarksItBlindWithoutACount_CsvSaysSo()
+    {
+        var board = Board(out _, new WebOptions { TimelineBucket = TimeSpan.FromMinutes(5) });
+        var byRole = new Dictionary<string, IReadOnlyDictionary<string, int>> { ["bay3"] = new Dictionary<string, int> { ["nurse"] = 1, ["=cmd"] = 1 } };
+        board.Update(1, T0.AddMinutes(1), byRole, []);
+        board.Update(2, T0.AddMinutes(6), byRole, [new BoardAlert("r", "bay3", T0.AddMinutes(6), "coverage", "no working camera sees bay3")],
+            new Dictionary<string, DateTimeOffset> { ["bay3"] = T0.AddMinutes(6) });
+        BoardSnapshot s = board.Snapshot();
+        BoardZone zone = s.Zones.Single();
+        Assert.That((zone.Blind, zone.Total, zone.BlindSince), Is.EqualTo((true, (int?)null, (DateTimeOffset?)T0.AddMinutes(6))), "unknown, never 0");
+        Assert.That(zone.Occupancy, Is.Empty);
+        Assert.That(s.Timeline.Columns[0].ByRole!["bay3"]["nurse"], Is.EqualTo(1));
+        Assert.That(s.Timeline.Columns[1].Blind, Does.Contain("bay3"));
+        Assert.That(s.Timeline.Columns[1].Peak.ContainsKey("bay3"), Is.False, "no count invented while blind");
+        Assert.That(s.Roles.Select(r => r.Role), Is.SupersetOf(new[] { "nurse", "unknown" }));
+        Assert.That(s.Roles.Single(r => r.Role == "unknown").Colour, Is.EqualTo(RoleColours.Unknown));
+
+        string[] csv = board.TimelineCsv().TrimEnd('\n').Split('\n');
+        Assert.That(csv[0], Is.EqualTo("period_start,zone,role,peak_people,alert,blind"));
+        Assert.That(csv, Does.Contain("2026-03-01T09:00:00+00:00,bay3,*,2,0,0"));
+        Assert.That(csv, Does.Contain("2026-03-01T09:00:00+00:00,bay3,nurse,1,0,0"));
+        Assert.That(csv, Does.Contain("2026-03-01T09:00:00+00:00,bay3,'=cmd,1,0,0"), "a role that looks like a formula is neutralised");
+        Assert.That(csv, Does.Contain("2026-03-01T09:05:00+00:00,bay3,*,,1,1"), "blind: no count, the alert and blind flags");
+    }
+
+    [Test]
+    public void RoleColours_StableAndTheSameForTheLiveViewAndTheDashboard()
+    {
+        RoleColours.Configure(["nurse", "doctor", "porter", "cleaner"]);
+        Assert.That(RoleColours.Of("nurse"), Is.EqualTo("#0072B2"), "the configured roles in order: the same colour on every page and after every restart");
+        Assert.That(RoleColours.Of(null), Is.EqualTo(RoleColours.Unknown));
+        Assert.That(RoleColours.Of("unknown"), Is.EqualTo(RoleColours.Unknown));
+        Assert.That(new[] { "nurse", "doctor", "porter", "cleaner" }.Select(r => RoleColours.Of(r)).Distinct().Count(), Is.EqualTo(4), "configured roles never share a colour");
+        Assert.That(RoleColours.Of("visitor"), Is.EqualTo("#CC79A7"), "another role: a stable hash of its name");
+        OpenCvSharp.Scalar bgr = RoleColours.Bgr("#0072B2");
+        Assert.That((bgr.Val0, bgr.Val1, bgr.Val2), Is.EqualTo((0xB2, 0x72, 0x00)));
+    }
+
+    [Test]
+    public void Requires_TheRuleInWords()
+    {
+        Assert.That(WardBoard.Requires(new AvailabilityRule { Zone = "bay3", Roles = ["nurse", "doctor"], MinimumCount = 2, After = TimeSpan.FromMinutes(10) }),
+            Is.EqualTo("at least 2 nurse or doctor in bay3 (alert after 10 min below)"));
+        Assert.That(WardBoard.Requires(new AvailabilityRule { Zone = "west", MinimumCount = 1, After = TimeSpan.FromSeconds(5) }),
+            Is.EqualTo("at least 1 person in west (alert after 5 s below)"));
+    }
 }

@@ -40,7 +40,7 @@ public static class CommandLine
             (a, ct) => ReplayCommand.RunAsync(a, loggers, ct)),
         new("bench", "model-only and whole-pipeline frames per second, in one run", [],
             [Value("input", "video file"), Value("config", "configuration file"), Value("frames", "frames per round"), Value("rounds", "rounds"),
-             Value("tracker-passes", "tracker passes")],
+             Value("tracker-passes", "tracker passes"), Value("cameras", "run N live-paced cameras instead"), Value("seconds", "seconds of the --cameras run (60)")],
             (a, ct) => BenchCommand.RunAsync(a, loggers, ct)),
         new("models", "pull the manifest's models (verified by sha256) or verify them", ["pull", "verify"],
             [Value("from", "folder to copy from (else the manifest's URLs)"), Value("to", "models folder"), Value("model", "only this model"),

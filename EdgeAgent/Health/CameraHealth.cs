@@ -96,6 +96,18 @@ public sealed class CameraHealth(string cameraId)
         EdgeMetrics.FramesProcessed.Add(1, _tag);
     }
 
+    private long _detectMicrosEwma;   // exponentially weighted mean of the detector's time per frame, in µs
+
+    /// <summary>The detector's time for one frame of this camera (letterbox, inference, decoding).</summary>
+    public void Detected(double milliseconds)
+    {
+        long sample = (long)(milliseconds * 1000), before = Interlocked.Read(ref _detectMicrosEwma);
+        Interlocked.Exchange(ref _detectMicrosEwma, before == 0 ? sample : before + (sample - before) / 20);
+    }
+
+    /// <summary>Mean detector time per frame lately (about the last 20 frames), in ms; 0 before the first.</summary>
+    public double InferenceMilliseconds => Interlocked.Read(ref _detectMicrosEwma) / 1000.0;
+
     public void Reconnected()
     {
         Interlocked.Increment(ref _reconnects);

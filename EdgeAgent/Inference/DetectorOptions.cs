@@ -32,6 +32,12 @@ public sealed class DetectorOptions
     /// <summary>TensorRT: where built engines are cached so later starts skip the build.</summary>
     public string TensorRtEngineCacheDirectory { get; set; } = "trt-cache";
 
+    /// <summary>
+    /// Let idle inference threads spin (ONNX Runtime's own default) instead of sleeping. Off by default: spinning threads
+    /// burn the cores the capture threads decode on. <c>edge-agent bench</c> measures both.
+    /// </summary>
+    public bool AllowSpinning { get; set; }
+
     /// <summary>CPU threads for one inference; 0 = automatic (<see cref="AutomaticIntraOpThreads"/>).</summary>
     [Range(0, 256)] public int IntraOpThreads { get; set; }
 
@@ -40,6 +46,15 @@ public sealed class DetectorOptions
     /// Measured on 2 cores: 1 inference thread gives a higher whole-pipeline rate than 2 (docs/BENCHMARKS.md).
     /// </summary>
     public static int AutomaticIntraOpThreads => Math.Max(1, Environment.ProcessorCount - 1);
+
+    /// <summary>
+    /// Inferences that may run at once, one per camera waiting, each on its <see cref="IntraOpThreads"/>; 0 = automatic
+    /// (<see cref="AutomaticParallelRuns"/>). More than one lets several cameras share the cores; 1 makes them take turns.
+    /// </summary>
+    [Range(0, 64)] public int ParallelRuns { get; set; }
+
+    /// <summary>As many runs as there are cores for their threads: cores ÷ intra-op threads, at least 1.</summary>
+    public static int AutomaticParallelRuns => Math.Max(1, Environment.ProcessorCount / Math.Max(1, AutomaticIntraOpThreads));
 
     /// <summary>Inferences run at start so the first real frame is not slow.</summary>
     [Range(0, 100)] public int WarmupRuns { get; set; } = 3;

@@ -66,7 +66,7 @@ public static class ExecutionProviderSelector
         };
         so.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
         // Idle inference threads spin by default, burning the cores the capture threads need to decode.
-        so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        so.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
         return so;
     }
 

@@ -7,33 +7,45 @@ using OpenCvSharp;
 namespace EdgeAgent.Inference;
 
 /// <summary>
-/// The one person detector shared by every camera: an ONNX Runtime session, an input buffer allocated
-/// once, the family's decoder. <see cref="Detect"/> is serialised by a lock, so cameras take turns.
+/// The one person detector shared by every camera: one ONNX Runtime session, and per concurrent caller a slot — input
+/// buffer, letterbox writer and the family's decoder — allocated once and reused. Cameras letterbox and decode in
+/// parallel; at most <see cref="ParallelRuns"/> inferences run at once (each on its intra-op threads), so on a CPU the
+/// cores are shared between cameras instead of one camera's run waiting for another's letterbox.
 /// </summary>
 public sealed class PersonDetector : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly ModelEntry _model;
-    private readonly IDetectionDecoder _decoder;
-    private readonly InputTensorWriter _writer;
-    private readonly float[] _input;
-    private readonly OrtValue _inputValue;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly RunOptions _runOptions = new();
-    private readonly Lock _gate = new();
+    private readonly System.Collections.Concurrent.ConcurrentBag<Slot> _slots = [];
+    private readonly List<Slot> _allSlots = [];
+    private readonly SemaphoreSlim _runs;
+    private readonly Slot _benchSlot;
+
+    // What one caller needs for one frame, reused: the input tensor over a pinned array, the letterbox writer, the decoder.
+    private sealed class Slot(IDetectionDecoder decoder, InputTensorWriter writer, float[] input, OrtValue value) : IDisposable
+    {
+        public IDetectionDecoder Decoder { get; } = decoder;
+        public InputTensorWriter Writer { get; } = writer;
+        public float[] Input { get; } = input;
+        public OrtValue Value { get; } = value;
+
+        public void Dispose()
+        {
+            Value.Dispose();
+            Writer.Dispose();
+        }
+    }
 
     public PersonDetector(ModelEntry model, string modelPath, DetectorOptions options, ILogger logger)
     {
         _model = model;
         if (model.Input.Width <= 0 || model.Input.Height <= 0)
             throw new ModelException($"model '{model.Name}' has no fixed input size in the manifest; it cannot be a person detector");
-        _decoder = model.Family switch
-        {
-            "yolox-nms" => new YoloxNmsDecoder(),
-            "yolox-grid" => new YoloxGridDecoder(model.Input.Width, model.Input.Height, model.NmsIoU),
-            _ => throw new ModelException($"model '{model.Name}' has family '{model.Family}', which has no detector adapter (supported: yolox-nms, yolox-grid)"),
-        };
+        if (model.Family is not ("yolox-nms" or "yolox-grid"))
+            throw new ModelException($"model '{model.Name}' has family '{model.Family}', which has no detector adapter (supported: yolox-nms, yolox-grid)");
         try
         {
             (_session, Provider) = ExecutionProviderSelector.Create(modelPath, options, logger);
@@ -52,9 +64,9 @@ public sealed class PersonDetector : IDisposable
                 $"([{string.Join(", ", expected)}]) for model '{model.Name}'; fix the manifest's input spec or use the right file");
         }
         _outputNames = _session.OutputMetadata.Keys.ToArray();
-        _writer = new InputTensorWriter(model.Input.Width, model.Input.Height, model.Preprocessing);
-        _input = new float[3 * model.Input.Width * model.Input.Height];
-        _inputValue = OrtValue.CreateTensorValueFromMemory(_input, [1, 3, model.Input.Height, model.Input.Width]);
+        ParallelRuns = options.ParallelRuns > 0 ? options.ParallelRuns : DetectorOptions.AutomaticParallelRuns;
+        _runs = new SemaphoreSlim(ParallelRuns, ParallelRuns);
+        _benchSlot = NewSlot();
 
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < options.WarmupRuns; i++) RunModelOnly();
@@ -65,37 +77,64 @@ public sealed class PersonDetector : IDisposable
     public string Provider { get; }
     public ModelEntry Model => _model;
 
-    /// <summary>Detects people in a BGR frame; appends to <paramref name="into"/> detections with score ≥ the model's floor.</summary>
+    /// <summary>How many inferences may run at once (<c>Detection:ParallelRuns</c>).</summary>
+    public int ParallelRuns { get; }
+
+    private Slot NewSlot()
+    {
+        IDetectionDecoder decoder = _model.Family == "yolox-nms" ? new YoloxNmsDecoder() : new YoloxGridDecoder(_model.Input.Width, _model.Input.Height, _model.NmsIoU);
+        var input = new float[3 * _model.Input.Width * _model.Input.Height];
+        var slot = new Slot(decoder, new InputTensorWriter(_model.Input.Width, _model.Input.Height, _model.Preprocessing), input,
+            OrtValue.CreateTensorValueFromMemory(input, [1, 3, _model.Input.Height, _model.Input.Width]));
+        lock (_allSlots) _allSlots.Add(slot);
+        return slot;
+    }
+
+    /// <summary>Detects people in a BGR frame; appends to <paramref name="into"/> detections with score ≥ the model's floor. Thread-safe.</summary>
     public void Detect(Mat frame, List<Detection> into)
     {
-        lock (_gate)
+        Slot slot = _slots.TryTake(out Slot? free) ? free : NewSlot();
+        try
         {
-            Letterbox lb = _writer.Write(frame, _input);
-            using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(_runOptions, _inputNames, [_inputValue], _outputNames);
-            _decoder.Decode(outputs, lb, _model.ScoreThreshold, into);
+            Letterbox lb = slot.Writer.Write(frame, slot.Input);
+            _runs.Wait();
+            try
+            {
+                using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(_runOptions, _inputNames, [slot.Value], _outputNames);
+                slot.Decoder.Decode(outputs, lb, _model.ScoreThreshold, into);
+            }
+            finally
+            {
+                _runs.Release();
+            }
+        }
+        finally
+        {
+            _slots.Add(slot);
         }
     }
 
-    /// <summary>Runs the model on whatever is in the input buffer: the model-only cost, for warm-up and benchmarks.</summary>
+    /// <summary>Runs the model on whatever is in the benchmark's input buffer: the model-only cost, for warm-up and benchmarks.</summary>
     public void RunModelOnly()
     {
-        lock (_gate)
+        lock (_benchSlot)
         {
-            using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(_runOptions, _inputNames, [_inputValue], _outputNames);
+            using IDisposableReadOnlyCollection<OrtValue> outputs = _session.Run(_runOptions, _inputNames, [_benchSlot.Value], _outputNames);
         }
     }
 
-    /// <summary>Fills the input buffer from a frame without running the model (benchmarks).</summary>
+    /// <summary>Fills the benchmark's input buffer from a frame without running the model.</summary>
     public void Preprocess(Mat frame)
     {
-        lock (_gate) _writer.Write(frame, _input);
+        lock (_benchSlot) _benchSlot.Writer.Write(frame, _benchSlot.Input);
     }
 
     public void Dispose()
     {
-        _inputValue.Dispose();
+        lock (_allSlots)
+            foreach (Slot slot in _allSlots) slot.Dispose();
         _runOptions.Dispose();
-        _writer.Dispose();
+        _runs.Dispose();
         _session.Dispose();
     }
 }

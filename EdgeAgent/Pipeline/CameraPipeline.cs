@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using EdgeAgent.Capture;
 using EdgeAgent.Health;
 using EdgeAgent.Inference;
@@ -8,9 +9,10 @@ using EdgeAgent.Tracking;
 namespace EdgeAgent.Pipeline;
 
 /// <summary>
-/// One camera's detect → track loop: takes frames from its capture queue, runs the shared detector,
-/// updates the camera's tracker and publishes a <see cref="TrackSnapshot"/>. Disposes every frame it takes.
-/// A change of frame size (a camera switched resolution) resets the tracker, since old boxes no longer apply.
+/// One camera's detect → track loops: takes frames from its capture queue, runs the shared detector, then — on a second
+/// loop, so the next frame's inference overlaps this frame's appearance embeddings and tracking — updates the camera's
+/// tracker and publishes a <see cref="TrackSnapshot"/>. Frames stay in order; every frame taken is disposed. A change of
+/// frame size (a camera switched resolution) resets the tracker, since old boxes no longer apply.
 /// </summary>
 public sealed class CameraPipeline(string cameraId, PersonDetector detector, TrackerOptions trackerOptions, PipelineChannels channels, CameraHealth health,
                                    ReidEmbedder? embedder = null, ReidOptions? reidOptions = null, Roles.TrackRoles? roles = null,
@@ -27,24 +29,82 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
     public async Task RunAsync(CancellationToken ct)
     {
         var reader = channels.Frames(cameraId).Reader;
+        // Detected frames waiting for tracking: one, so detection runs at most a frame ahead.
+        var detected = Channel.CreateBounded<(CapturedFrame Frame, List<Detection> Detections)>(
+            new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        var spare = new System.Collections.Concurrent.ConcurrentQueue<List<Detection>>();
+        Task tracking = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var (frame, detections) in detected.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                {
+                    TrackSnapshot snapshot;
+                    using (frame)
+                        snapshot = Track(frame, detections);
+                    detections.Clear();
+                    spare.Enqueue(detections);
+                    await channels.Tracks.Writer.WriteAsync(snapshot, ct).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                detected.Writer.TryComplete();   // a detection loop waiting to hand over a frame is released
+            }
+        }, CancellationToken.None);
         try
         {
             while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
             {
                 while (reader.TryRead(out CapturedFrame? frame))
                 {
-                    TrackSnapshot snapshot;
-                    using (frame)
-                        snapshot = Process(frame);
-                    await channels.Tracks.Writer.WriteAsync(snapshot, ct).ConfigureAwait(false);
+                    List<Detection> detections = spare.TryDequeue(out List<Detection>? reused) ? reused : new List<Detection>(64);
+                    try
+                    {
+                        Detect(frame, detections);
+                    }
+                    catch
+                    {
+                        frame.Dispose();
+                        throw;
+                    }
+                    if (!await WriteOrDisposeAsync(detected.Writer, frame, detections, tracking, ct).ConfigureAwait(false)) break;
                 }
+                if (tracking.IsCompleted) break;
             }
         }
         finally
         {
-            // Frames still queued when the pipeline stops are disposed, never leaked.
-            while (reader.TryRead(out CapturedFrame? left)) left.Dispose();
+            detected.Writer.TryComplete();
+            try { await tracking.ConfigureAwait(false); }
+            finally
+            {
+                // Frames still queued when the pipeline stops are disposed, never leaked.
+                while (detected.Reader.TryRead(out var left)) left.Frame.Dispose();
+                while (reader.TryRead(out CapturedFrame? left)) left.Dispose();
+            }
         }
+    }
+
+    // Hands a detected frame to the tracking loop; false (the frame disposed) when that loop has ended.
+    private static async Task<bool> WriteOrDisposeAsync(ChannelWriter<(CapturedFrame, List<Detection>)> writer, CapturedFrame frame, List<Detection> detections,
+                                                       Task tracking, CancellationToken ct)
+    {
+        try
+        {
+            if (!tracking.IsCompleted)
+            {
+                await writer.WriteAsync((frame, detections), ct).ConfigureAwait(false);
+                return true;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+            frame.Dispose();
+            throw;
+        }
+        frame.Dispose();
+        return false;
     }
 
     /// <summary>Detects and tracks one frame. Public so benchmarks and tests can drive it without channels.</summary>
@@ -55,6 +115,24 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
     /// e.g. a simulated occlusion); appearance and tracking run exactly as in <see cref="Process(CapturedFrame)"/>.
     /// </summary>
     public TrackSnapshot Process(CapturedFrame frame, IEnumerable<Detection>? givenDetections)
+    {
+        var detections = new List<Detection>(64);
+        if (givenDetections is not null) detections.AddRange(givenDetections);
+        else Detect(frame, detections);
+        return Track(frame, detections);
+    }
+
+    private void Detect(CapturedFrame frame, List<Detection> into)
+    {
+        long start = Stopwatch.GetTimestamp();
+        detector.Detect(frame.Image, into);
+        double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        EdgeMetrics.DetectDuration.Record(ms, new KeyValuePair<string, object?>("camera.id", cameraId));
+        health.Detected(ms);
+    }
+
+    // Everything after detection, in frame order: appearance, tracking, roles, the sampled and live frames, the snapshot.
+    private TrackSnapshot Track(CapturedFrame frame, List<Detection> detected)
     {
         var image = frame.Image;
         if (_tracker is null)
@@ -71,16 +149,7 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
         _height = image.Height;
         _tracker.FrameSize = (_width, _height);
         _detections.Clear();
-        if (givenDetections is not null)
-        {
-            _detections.AddRange(givenDetections);
-        }
-        else
-        {
-            long start = Stopwatch.GetTimestamp();
-            detector.Detect(image, _detections);
-            EdgeMetrics.DetectDuration.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, new KeyValuePair<string, object?>("camera.id", cameraId));
-        }
+        _detections.AddRange(detected);
 
         if (embedder is not null && reidOptions is not null) AddAppearance(image);
 

@@ -13,7 +13,7 @@ namespace EdgeAgent.Web;
 public sealed class AgentView
 {
     private readonly ConcurrentQueue<(AgentSettings Settings, TaskCompletionSource<long> Applied)> _reconfigure = new();
-    private readonly ConcurrentDictionary<string, (long At, long Processed)> _rates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long At, long Processed, long Captured)> _rates = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private volatile AgentSettings _settings;
 
@@ -50,25 +50,30 @@ public sealed class AgentView
     /// <summary>The running agent's cameras, models, outbox, destinations and liveness.</summary>
     public IAgentStatus Status { get; }
 
-    /// <summary>Frames processed per second since the previous call at least a second ago (null at the first).</summary>
-    public double? FramesPerSecond(CameraHealth camera)
+    /// <summary>
+    /// Frames processed per second, and the share of captured frames processed (the box's load: under 1 it cannot keep
+    /// up), since the previous call at least a second ago (null at the first).
+    /// </summary>
+    public (double? Fps, double? Share) Load(CameraHealth camera)
     {
         long now = _time.GetTimestamp();
-        long processed = camera.FramesProcessed;
+        long processed = camera.FramesProcessed, captured = camera.FramesCaptured;
         if (!_rates.TryGetValue(camera.CameraId, out var previous))
         {
-            _rates[camera.CameraId] = (now, processed);
-            return null;
+            _rates[camera.CameraId] = (now, processed, captured);
+            return (null, null);
         }
         double seconds = (now - previous.At) / (double)_time.TimestampFrequency;
         if (seconds < 1) return _lastRates.GetValueOrDefault(camera.CameraId);
         double rate = Math.Round((processed - previous.Processed) / seconds, 1);
-        _rates[camera.CameraId] = (now, processed);
-        _lastRates[camera.CameraId] = rate;
-        return rate;
+        long newlyCaptured = captured - previous.Captured;
+        double? share = newlyCaptured > 0 ? Math.Round(Math.Min(1, (processed - previous.Processed) / (double)newlyCaptured), 3) : null;
+        _rates[camera.CameraId] = (now, processed, captured);
+        _lastRates[camera.CameraId] = (rate, share);
+        return (rate, share);
     }
 
-    private readonly ConcurrentDictionary<string, double?> _lastRates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (double? Fps, double? Share)> _lastRates = new(StringComparer.Ordinal);
 
     /// <summary>Hands validated settings to the event loop; completes with the last event sequence once applied.</summary>
     public Task<long> Reconfigure(AgentSettings next)

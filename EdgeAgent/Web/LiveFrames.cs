@@ -45,6 +45,7 @@ public sealed class LiveFrames : Pipeline.ILiveFrames
     /// <summary>The calibrations and zones drawn on the frames (at start and after the editor saves).</summary>
     public void SetOverlay(AgentSettings settings)
     {
+        RoleColours.Configure(settings.Roles.Uniforms.Select(u => u.Role));
         var floor = new Dictionary<string, FloorHomography>(StringComparer.Ordinal);
         foreach (var c in settings.Capture.Cameras)
             if (c.Calibration is { } cal && WardStage.Fit(cal, out _) is { } h) floor[c.Id] = h;

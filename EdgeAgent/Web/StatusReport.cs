@@ -29,6 +29,7 @@ public static class StatusReport
         var cameras = s.Capture.Cameras.Select(c =>
         {
             CameraHealth? h = view.Status.Cameras.GetValueOrDefault(c.Id);
+            var (fps, share) = h is null ? (null, null) : view.Load(h);
             return new
             {
                 c.Id,
@@ -38,7 +39,9 @@ public static class StatusReport
                 since = h?.State.Since is { } since && since != DateTimeOffset.MinValue ? since : (DateTimeOffset?)null,
                 reconnectAttempts = h?.ReconnectAttempts ?? 0,
                 zones = view.Board.Snapshot().Zones.Where(z => z.Cameras?.Contains(c.Id) == true).Select(z => z.Id).ToList(),
-                fps = h is null ? null : view.FramesPerSecond(h),
+                fps,
+                processedShare = share,
+                inferenceMs = h is null || h.InferenceMilliseconds == 0 ? (double?)null : Math.Round(h.InferenceMilliseconds, 1),
                 framesCaptured = h?.FramesCaptured ?? 0,
                 framesProcessed = h?.FramesProcessed ?? 0,
                 dropped = h is null ? new Dictionary<string, long>() : AgentView.Drops(h),

@@ -16,7 +16,7 @@
       const since = c.since ? ` since ${Edge.time(c.since)}` : "";
       return Edge.el("tr", { "data-camera": c.id, "data-state": c.state }, td(c.id),
         Edge.el("td", null, Edge.el("span", { class: Edge.stateClass(c.state) }, c.state), c.state === "delivering" ? "" : ` (${c.reason})${since}`),
-        td(c.fps ?? "…", "num"), td(c.framesProcessed, "num"), td(drops), td(`${c.reconnects} (${c.reconnectAttempts})`, "num"),
+        td(c.fps ?? "…", "num"), td(c.processedShare == null ? "…" : `${Math.round(c.processedShare * 100)} %`, "num"), td(c.inferenceMs ?? "…", "num"), td(c.framesProcessed, "num"), td(drops), td(`${c.reconnects} (${c.reconnectAttempts})`, "num"),
         td(c.zones.join(", ") || "–"), td(c.lastError || "–"));
     }));
     $("provider").textContent = s.executionProvider || "–";
