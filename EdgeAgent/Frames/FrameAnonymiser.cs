@@ -4,22 +4,58 @@ using OpenCvSharp;
 namespace EdgeAgent.Frames;
 
 /// <summary>
-/// Makes a frame fit to leave the camera stage: a copy with every person box (or only each head) turned into a coarse
-/// mosaic, JPEG-encoded. The original frame is not touched. Boxes are in frame pixels (tlbr).
+/// Makes a frame fit to leave the camera stage: a copy with every person box (or only each head) and every moving region
+/// turned into a coarse mosaic — or the whole frame, while the background model learns — JPEG-encoded. The original
+/// frame is not touched. Boxes are in frame pixels (tlbr).
 /// </summary>
 public sealed class FrameAnonymiser(FrameOptions options)
 {
-    public byte[] Anonymise(Mat frame, IEnumerable<BoundingBox> people)
+    /// <summary>Cells across the frame for what moves (and where people were lately): 24 px on a 768-px frame.</summary>
+    public const int MotionCellsAcross = 32;
+
+    public byte[] Anonymise(Mat frame, IEnumerable<BoundingBox> people) => Anonymise(frame, new PrivacyMask([.. people]));
+
+    public byte[] Anonymise(Mat frame, PrivacyMask mask)
     {
-        using Mat copy = AnonymisedCopy(frame, people);
+        using Mat copy = AnonymisedCopy(frame, mask);
         return Encode(copy);
     }
 
-    /// <summary>A copy with every person mosaicked, for a caller that draws on it before encoding (the live view).</summary>
-    public Mat AnonymisedCopy(Mat frame, IEnumerable<BoundingBox> people)
+    /// <summary>
+    /// A copy with everything the mask names mosaicked — the people's boxes (grown by the margin) and the moving regions —
+    /// or the whole frame when the mask says nothing can be told apart yet; for a caller that draws on it before encoding.
+    /// </summary>
+    public Mat AnonymisedCopy(Mat frame, PrivacyMask mask)
     {
         Mat copy = frame.Clone();
-        foreach (BoundingBox b in people) Pixelate(copy, Region(b, frame.Width, frame.Height));
+        if (mask.Whole && options.Anonymisation != AnonymisationMode.PixelateHeads)
+        {
+            EdgeAgent.Health.EdgeMetrics.FramesWhollyMosaicked.Add(1);
+            Pixelate(copy, new Rect(0, 0, frame.Width, frame.Height), Math.Max(8, options.CellsAcross * 4));
+            return copy;
+        }
+        foreach (BoundingBox b in mask.People) Pixelate(copy, Region(b, frame.Width, frame.Height));
+        if (mask.Foreground is { } moving && options.Anonymisation != AnonymisationMode.PixelateHeads)
+        {
+            // Where something moves or someone was lately: whole cells of a coarse grid over the frame (a 32nd of its width,
+            // about a person's width) take their mean colour — the cells, not the outline, so no silhouette is drawn —
+            // and the rest of the frame stays as it is, useful for checking the view.
+            using Mat? hide = moving.Mask(frame.Size());
+            if (hide is not null && Cv2.CountNonZero(hide) > 0)
+            {
+                var grid = new Size(MotionCellsAcross, Math.Max(1, (int)Math.Round(MotionCellsAcross * (double)frame.Height / frame.Width)));
+                using var cells = new Mat();
+                using var cellMask = new Mat();
+                using var mosaic = new Mat();
+                using var blocks = new Mat();
+                Cv2.Resize(frame, cells, grid, 0, 0, InterpolationFlags.Area);
+                Cv2.Resize(cells, mosaic, frame.Size(), 0, 0, InterpolationFlags.Nearest);
+                Cv2.Resize(hide, cellMask, grid, 0, 0, InterpolationFlags.Area);
+                Cv2.Threshold(cellMask, cellMask, 0, 255, ThresholdTypes.Binary);   // a cell with any hidden pixel is hidden whole
+                Cv2.Resize(cellMask, blocks, frame.Size(), 0, 0, InterpolationFlags.Nearest);
+                mosaic.CopyTo(copy, blocks);
+            }
+        }
         return copy;
     }
 
@@ -40,11 +76,11 @@ public sealed class FrameAnonymiser(FrameOptions options)
         return new Rect(ix1, iy1, Math.Max(0, ix2 - ix1), Math.Max(0, iy2 - iy1));
     }
 
-    private void Pixelate(Mat image, Rect r)
+    private void Pixelate(Mat image, Rect r, int? cellsAcross = null)
     {
         if (r.Width < 2 || r.Height < 2) return;
         using var region = new Mat(image, r);
-        int across = Math.Max(1, options.CellsAcross);
+        int across = Math.Max(1, cellsAcross ?? options.CellsAcross);
         int down = Math.Max(1, (int)Math.Round(across * (double)r.Height / r.Width));
         using var small = new Mat();
         Cv2.Resize(region, small, new Size(across, down), 0, 0, InterpolationFlags.Area);

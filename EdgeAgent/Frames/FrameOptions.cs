@@ -25,6 +25,25 @@ public sealed class FrameOptions
     public double Margin { get; set; } = 0.15;
 
     public int JpegQuality { get; set; } = 80;
+
+    /// <summary>
+    /// Also mosaic whatever moves (a background model per camera), so a person the detector missed — half hidden, in the
+    /// dark — is covered too; a frame leaves only when the model has learnt the view (else wholly mosaicked). On by
+    /// default; off only where a site has measured that its detector misses nobody.
+    /// </summary>
+    public bool Foreground { get; set; } = true;
+
+    /// <summary>Frames the background model learns before it is trusted (at start, and after the whole view changed).</summary>
+    public int ForegroundLearnFrames { get; set; } = 50;
+
+    /// <summary>
+    /// Every place a person box (any detection, any track) was seen in this long stays mosaicked with the moving regions:
+    /// someone standing still is learnt as background, and a detector in a dim ward sees them only now and then.
+    /// </summary>
+    public TimeSpan PersonMemory { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Moving blobs smaller than this many frame pixels are noise, not people (a person far away is larger).</summary>
+    public int ForegroundMinPixels { get; set; } = 150;
 }
 
 public enum AnonymisationMode { PixelatePersons, PixelateHeads }

@@ -24,8 +24,12 @@ public sealed class FrameSampler(FrameOptions options, FrameSpool spool, TimePro
     /// <summary>Every camera takes a frame at its next opportunity (an event of a configured type happened).</summary>
     public void Request() => _requestAll = true;
 
-    /// <summary>Called by a camera loop with its frame and every box that may be a person (detections and tracks).</summary>
-    public void Offer(string camera, Mat frame, DateTimeOffset capturedAt, IEnumerable<BoundingBox> people)
+    /// <summary>Called with a frame and every box that may be a person (no background model: tests, tools).</summary>
+    public void Offer(string camera, Mat frame, DateTimeOffset capturedAt, IEnumerable<BoundingBox> people) =>
+        Offer(camera, frame, capturedAt, new PrivacyMask([.. people]));
+
+    /// <summary>Called by a camera loop with its frame and what must be hidden in it.</summary>
+    public void Offer(string camera, Mat frame, DateTimeOffset capturedAt, PrivacyMask mask)
     {
         DateTimeOffset now = time.GetUtcNow();
         if (_requestAll)
@@ -39,7 +43,7 @@ public sealed class FrameSampler(FrameOptions options, FrameSpool spool, TimePro
         if (!_last.ContainsKey(camera)) _last[camera] = now;   // first frame of a camera starts its interval
         if (!requested && !due) return;
         _last[camera] = now;
-        spool.Add(camera, capturedAt, options.Anonymisation.ToString(), _anonymiser.Anonymise(frame, people));
+        spool.Add(camera, capturedAt, mask.Method(options.Anonymisation), _anonymiser.Anonymise(frame, mask));
         Interlocked.Increment(ref _sampled);
     }
 }

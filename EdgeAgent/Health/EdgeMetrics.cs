@@ -19,6 +19,8 @@ public static class EdgeMetrics
     public static readonly Counter<long> BadgeReads = Meter.CreateCounter<long>("edge.badges.reads", "{read}", "Badge frames by result: accepted, unknown, bad_checksum, malformed, repeat");
     public static readonly Counter<long> BadgeGarbageBytes = Meter.CreateCounter<long>("edge.badges.garbage_bytes", "By", "Bytes on a badge line outside any valid frame");
     public static readonly Counter<long> BadgeReconnects = Meter.CreateCounter<long>("edge.badges.reconnects", "{reconnect}", "Badge readers reopened after an error");
+    public static readonly Counter<long> FramesWhollyMosaicked = Meter.CreateCounter<long>("edge.frames.wholly_mosaicked", "{frame}",
+        "Sampled or live frames mosaicked whole: the background model had not learnt the view (start, a moved camera)");
     public static readonly Counter<long> ZoneEvents = Meter.CreateCounter<long>("edge.zones.events", "{event}", "Zone events made, by type");
     // Observed when scraped: the agent sets the sources once its parts exist (before that, nothing is reported).
     public static Func<IEnumerable<Measurement<long>>>? OutboxPendingSource;

@@ -16,7 +16,7 @@ namespace EdgeAgent.Pipeline;
 /// </summary>
 public sealed class CameraPipeline(string cameraId, PersonDetector detector, TrackerOptions trackerOptions, PipelineChannels channels, CameraHealth health,
                                    ReidEmbedder? embedder = null, ReidOptions? reidOptions = null, Roles.TrackRoles? roles = null,
-                                   Frames.FrameSampler? frames = null, ILiveFrames? live = null)
+                                   Frames.FrameSampler? frames = null, ILiveFrames? live = null, Frames.ForegroundModel? foreground = null)
 {
     private bool[] _need = new bool[64];
     private float[] _embeddings = [];
@@ -25,6 +25,7 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
     private readonly List<Detection> _detections = new(128);
     private ByteTracker? _tracker;
     private int _width, _height;
+    private DateTimeOffset? _firstCapture;
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -155,8 +156,13 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
 
         IReadOnlyList<Track> tracks = _tracker.Update(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_detections));
         roles?.Update(image, tracks);
-        // A sampled frame leaves this stage only anonymised: every detection (down to the lowest score) and every track is hidden.
-        frames?.Offer(cameraId, image, frame.CapturedAt, _detections.Select(d => d.Box).Concat(tracks.Select(t => t.Box)));
+        // A frame leaves this stage only anonymised: every detection (down to the lowest score), every track — lost ones at
+        // their predicted place — and whatever moves are hidden; the whole frame while the background model learns.
+        BoundingBox[]? hide = frames is null && live is null ? null : [.. _detections.Select(d => d.Box), .. _tracker.AllTracks.Select(t => t.Box)];
+        _firstCapture ??= frame.CapturedAt;
+        if (hide is not null) foreground?.Learn(image, (frame.CapturedAt - _firstCapture.Value).TotalSeconds, hide);
+        Frames.PrivacyMask? mask = hide is null ? null : new Frames.PrivacyMask(hide, foreground);
+        if (mask is not null) frames?.Offer(cameraId, image, frame.CapturedAt, mask);
         var people = new TrackedPerson[tracks.Count];
         for (int i = 0; i < tracks.Count; i++)
         {
@@ -165,7 +171,7 @@ public sealed class CameraPipeline(string cameraId, PersonDetector detector, Tra
         }
         // The live view, only while someone watches: mosaicked here, like a sampled frame, before anything is drawn.
         if (live is not null && live.Wanted(cameraId))
-            live.Offer(cameraId, image, _detections.Select(d => d.Box).Concat(tracks.Select(t => t.Box)),
+            live.Offer(cameraId, image, mask!,
             people.Select(p => (p.Box, p.TrackId, p.Role)).ToList());
         health.FrameProcessed();
         var detections = new Detection[_detections.Count];

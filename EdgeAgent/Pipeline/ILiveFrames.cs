@@ -12,6 +12,6 @@ public interface ILiveFrames
     /// <summary>True when a frame of this camera should be made now (someone watches and the interval has passed).</summary>
     bool Wanted(string cameraId);
 
-    /// <summary>Boxes in frame pixels; <paramref name="hide"/> is every detection and track (all are mosaicked).</summary>
-    void Offer(string cameraId, Mat image, IEnumerable<BoundingBox> hide, IReadOnlyList<(BoundingBox Box, int Id, string? Role)> tracks);
+    /// <summary>Boxes in frame pixels; <paramref name="hide"/> is what must be mosaicked (every detection and track, what moves).</summary>
+    void Offer(string cameraId, Mat image, Frames.PrivacyMask hide, IReadOnlyList<(BoundingBox Box, int Id, string? Role)> tracks);
 }

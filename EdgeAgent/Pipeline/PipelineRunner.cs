@@ -35,7 +35,8 @@ public sealed class PipelineRunner : IDisposable
         {
             _captures.Add(new CameraCapture(camera, settings.Capture, Channels.Frames(camera.Id).Writer, Health[camera.Id], time, captureLogger));
             _pipelines.Add(new CameraPipeline(camera.Id, detector, settings.Tracking, Channels, Health[camera.Id], embedder, settings.Reid,
-                _uniforms is null ? null : new Roles.TrackRoles(_uniforms, settings.Roles), frames, live));
+                _uniforms is null ? null : new Roles.TrackRoles(_uniforms, settings.Roles), frames, live,
+                settings.Frames.Foreground && (frames is not null || live is not null) ? Track(new Frames.ForegroundModel(settings.Frames)) : null));
         }
     }
 
@@ -96,8 +97,17 @@ public sealed class PipelineRunner : IDisposable
         if (failure is not null) throw failure;
     }
 
+    private readonly List<Frames.ForegroundModel> _foregrounds = [];
+
+    private Frames.ForegroundModel Track(Frames.ForegroundModel model)
+    {
+        _foregrounds.Add(model);
+        return model;
+    }
+
     public void Dispose()
     {
+        foreach (Frames.ForegroundModel f in _foregrounds) f.Dispose();
         foreach (CameraCapture capture in _captures) capture.Dispose();
         foreach (string id in Health.Keys)
             while (Channels.Frames(id).Reader.TryRead(out CapturedFrame? f)) f.Dispose();

@@ -89,7 +89,7 @@ public sealed class LiveFrames : Pipeline.ILiveFrames
     /// Called by the camera's pipeline after tracking. Cheap when nobody watches or the interval has not passed.
     /// Boxes in frame pixels; <paramref name="hide"/> is every detection and track (all are mosaicked).
     /// </summary>
-    public void Offer(string cameraId, Mat image, IEnumerable<BoundingBox> hide, IReadOnlyList<(BoundingBox Box, int Id, string? Role)> tracks)
+    public void Offer(string cameraId, Mat image, Frames.PrivacyMask hide, IReadOnlyList<(BoundingBox Box, int Id, string? Role)> tracks)
     {
         if (!_slots.TryGetValue(cameraId, out Slot? slot)) return;
         long now = _time.GetTimestamp();
