@@ -144,7 +144,7 @@ public class FrameUploadTests
         string dir = TestAssets.NewTempDirectory();
         string Config(int port) => EventServiceTests.Config(dir, $$"""
             ,
-              "Frames": { "Interval": "00:00:01" },
+              "Frames": { "Interval": "00:00:01", "Foreground": false },
               "Sync": { "Blob": { "ConnectionString": "{{azurite.ConnectionString.Replace($":{azurite.Port}/", $":{port}/")}}", "SpoolDirectory": "{{dir}}/state/frames",
                                   "RetryInitialDelay": "00:00:00.200", "RetryMaxDelay": "00:00:01", "NetworkTimeout": "00:00:20" } }
             """);
@@ -158,8 +158,11 @@ public class FrameUploadTests
             agent.WaitForExit(TimeSpan.FromSeconds(10));
         }
         int spooledAfterKills = Directory.GetFiles($"{dir}/state/frames").Length;
+        long eventsBefore = new FileInfo(Path.Combine(dir, "events.jsonl")).Length;
         using (var agent = new AgentProcess("run", "--config", Config(azurite.Port)))
         {
+            // Running (its first events written) before it is stopped: a SIGTERM during start-up is not the clean stop under test.
+            await WaitUntil(() => new FileInfo(Path.Combine(dir, "events.jsonl")).Length > eventsBefore, TimeSpan.FromSeconds(60), "the agent runs");
             await WaitUntil(() => Directory.GetFiles($"{dir}/state/frames").Length <= 1, TimeSpan.FromSeconds(60), "the spool drains on a fast link");
             System.Diagnostics.Process.Start("kill", ["-TERM", agent.Pid.ToString()])!.WaitForExit();
             Assert.That(agent.WaitForExit(TimeSpan.FromSeconds(30)), Is.Zero, agent.Stderr);

@@ -260,3 +260,57 @@ public class PrivacyGroundTruthTests
         public void Dispose() => _session.Dispose();
     }
 }
+
+/// <summary>The background model's stricter cases: nothing leaves un-mosaicked while it learns, or after the camera moved.</summary>
+[Category("Integration")]
+public class ForegroundModelTests
+{
+    [Test]
+    public void Learning_ThenTheCameraMoves_WholeFrameMosaickedUntilTheNewViewIsLearnt()
+    {
+        var options = new FrameOptions { ForegroundLearnFrames = 30 };
+        using var model = new ForegroundModel(options);
+        var anonymiser = new FrameAnonymiser(options);
+        using var capture = new VideoCapture(TestAssets.Video);
+        using var frame = new Mat();
+        for (int i = 0; i < 29; i++)
+        {
+            Assert.That(capture.Read(frame), Is.True);
+            model.Learn(frame, i / 10.0, []);
+        }
+        Assert.That(new PrivacyMask([], model).Whole, Is.True, "not yet learnt: the whole frame is hidden");
+        using (Mat whole = anonymiser.AnonymisedCopy(frame, new PrivacyMask([], model)))
+            Assert.That(Detail(frame, whole), Is.LessThan(0.1), "nothing of the frame's detail is left");
+        for (int i = 29; i < 80; i++)
+        {
+            Assert.That(capture.Read(frame), Is.True);
+            model.Learn(frame, i / 10.0, []);
+        }
+        Assert.That(model.Ready, Is.True);
+        // The camera is knocked: the view shifts by 60 px and stays there.
+        using var moved = new Mat();
+        using var shift = new Mat(2, 3, MatType.CV_64FC1, Scalar.All(0));
+        shift.Set(0, 0, 1.0);
+        shift.Set(0, 2, 60.0);
+        shift.Set(1, 1, 1.0);
+        shift.Set(1, 2, 25.0);
+        for (int i = 80; i < 90; i++)
+        {
+            Assert.That(capture.Read(frame), Is.True);
+            Cv2.WarpAffine(frame, moved, shift, frame.Size(), InterpolationFlags.Linear, BorderTypes.Reflect);
+            model.Learn(moved, i / 10.0, []);
+        }
+        Assert.That(model.Restarts, Is.EqualTo(1), "the whole view changed: the model starts over");
+        Assert.That(new PrivacyMask([], model).Whole, Is.True, "and the frames are hidden whole until it has learnt the new view");
+    }
+
+    private static double Detail(Mat original, Mat anonymised)
+    {
+        using var a = new Mat();
+        using var b = new Mat();
+        Cv2.Laplacian(original, a, MatType.CV_64F);
+        Cv2.Laplacian(anonymised, b, MatType.CV_64F);
+        double own = a.Dot(a);
+        return own <= 0 ? 0 : Math.Max(0, a.Dot(b) / own);
+    }
+}
