@@ -38,6 +38,26 @@ public sealed class BlobFrameUploader(BlobOptions options, FrameSpool spool, str
     public static string BlobNameOf(string site, string ward, FrameSpool.SpooledFrame f) =>
         $"{site}/{ward}/{f.Camera}/{f.CapturedAt:yyyy'/'MM'/'dd}/{f.CapturedAt:HHmmssfff}-{f.CapturedAt.UtcTicks}.jpg";
 
+    /// <summary>Blobs of this ward deleted because they were older than <see cref="BlobOptions.RetainFor"/>.</summary>
+    public long Expired => Interlocked.Read(ref _expired);
+
+    private long _expired;
+
+    // Retention: this ward's frames (its prefix only) older than RetainFor are deleted, by their upload time.
+    private async Task DeleteExpiredAsync(BlobContainerClient container, CancellationToken ct)
+    {
+        DateTimeOffset cutoff = DateTimeOffset.UtcNow - options.RetainFor;
+        int deleted = 0;
+        await foreach (BlobItem item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = $"{site}/{ward}/" }, ct).ConfigureAwait(false))
+        {
+            if (item.Properties.CreatedOn is not { } created || created >= cutoff) continue;
+            if ((await container.DeleteBlobIfExistsAsync(item.Name, cancellationToken: ct).ConfigureAwait(false)).Value) deleted++;
+        }
+        if (deleted == 0) return;
+        Interlocked.Add(ref _expired, deleted);
+        BlobLog.Expired(logger, deleted, options.RetainFor);
+    }
+
     public async Task RunAsync(CancellationToken ct)
     {
         var clientOptions = new BlobClientOptions();
@@ -46,6 +66,7 @@ public sealed class BlobFrameUploader(BlobOptions options, FrameSpool spool, str
         var container = new BlobContainerClient(options.ConnectionString, options.Container, clientOptions);
         bool containerReady = false;
         var backoff = new ReconnectBackoff(options.RetryInitialDelay, options.RetryMaxDelay, jitter: 0.2);
+        DateTimeOffset nextSweep = DateTimeOffset.MinValue;
         while (!ct.IsCancellationRequested)
         {
             try
@@ -54,6 +75,11 @@ public sealed class BlobFrameUploader(BlobOptions options, FrameSpool spool, str
                 {
                     await container.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
                     containerReady = true;
+                }
+                if (options.RetainFor > TimeSpan.Zero && DateTimeOffset.UtcNow >= nextSweep)
+                {
+                    await DeleteExpiredAsync(container, ct).ConfigureAwait(false);
+                    nextSweep = DateTimeOffset.UtcNow + options.RetentionSweepInterval;
                 }
                 IReadOnlyList<FrameSpool.SpooledFrame> frames = spool.Oldest(16 + _awaitingEvent.Count)
                     .Where(f => !_awaitingEvent.ContainsKey(BlobNameOf(site, ward, f))).Take(16).ToList();
@@ -112,6 +138,9 @@ public sealed class BlobFrameUploader(BlobOptions options, FrameSpool spool, str
 
 internal static partial class BlobLog
 {
+    [LoggerMessage(6101, LogLevel.Information, "Deleted {Count} frame(s) of this ward older than {RetainFor} from Blob Storage")]
+    public static partial void Expired(ILogger logger, int count, TimeSpan retainFor);
+
     [LoggerMessage(6100, LogLevel.Warning, "Frame upload failed, retrying in {Delay}: {Reason}")]
     public static partial void UploadFailed(ILogger logger, string reason, TimeSpan delay);
 }

@@ -87,6 +87,35 @@ public class FrameUploadTests
     }
 
     [Test]
+    public async Task Retention_ThisWardsFramesOlderThanRetainFor_DeletedFromBlob_OtherWardsUntouched()
+    {
+        using var azurite = new Azurite();
+        using PersonDetector detector = TestAssets.CreateDetector();
+        var options = new BlobOptions
+        {
+            ConnectionString = azurite.ConnectionString, SpoolDirectory = TestAssets.NewTempDirectory(), RetryInitialDelay = TimeSpan.FromMilliseconds(200),
+            RetainFor = TimeSpan.FromSeconds(3), RetentionSweepInterval = TimeSpan.FromSeconds(1),
+        };
+        var container = new BlobContainerClient(azurite.ConnectionString, "frames");
+        await container.CreateIfNotExistsAsync();
+        await container.UploadBlobAsync("st-marys/ward-8/bay1/old.jpg", BinaryData.FromString("another ward's frame"));
+        var spool = new FrameSpool(options.SpoolDirectory, options.QuotaBytes, options.TimeToLive, TimeProvider.System);
+        var sampler = new FrameSampler(new FrameOptions { Interval = TimeSpan.Zero }, spool, TimeProvider.System);
+        BlobFrameUploader? uploader = null;
+        uploader = new BlobFrameUploader(options, spool, "st-marys", "ward-7", (blob, _) => uploader!.Confirm(blob), new ListLogger());
+        using var stop = new CancellationTokenSource();
+        Task run = uploader.RunAsync(stop.Token);
+        SampleRealFrames(sampler, detector, 100, 300);
+        await WaitUntil(() => uploader.Uploaded == 2, TimeSpan.FromSeconds(30), "two frames are uploaded");
+        await WaitUntil(() => uploader.Expired == 2, TimeSpan.FromSeconds(20), "both are deleted once older than RetainFor");
+        await stop.CancelAsync();
+        await run;
+        var left = new List<string>();
+        await foreach (var item in container.GetBlobsAsync()) left.Add(item.Name);
+        Assert.That(left, Is.EqualTo(new[] { "st-marys/ward-8/bay1/old.jpg" }), "only this ward's prefix is swept");
+    }
+
+    [Test]
     public async Task StorageDown_UploadsBackOffSpoolStaysWithinQuota_ThenDrains_AndARetryAfterACrashMakesNoDuplicate()
     {
         using var azurite = new Azurite();

@@ -196,6 +196,8 @@ public static partial class SettingsValidator
             if (string.IsNullOrWhiteSpace(blob.SpoolDirectory)) problems.Add($"{S}:Blob:SpoolDirectory: must not be empty");
             if (blob.QuotaBytes < 1024 * 1024) problems.Add($"{S}:Blob:QuotaBytes: must be at least 1048576 (1 MiB), got {blob.QuotaBytes}");
             if (blob.TimeToLive < TimeSpan.FromMinutes(1)) problems.Add($"{S}:Blob:TimeToLive: must be at least 00:01:00, got {blob.TimeToLive}");
+            if (blob.RetainFor < TimeSpan.Zero) problems.Add($"{S}:Blob:RetainFor: must not be negative (0: the storage account's lifecycle rule deletes), got {blob.RetainFor}");
+            if (blob.RetentionSweepInterval < TimeSpan.FromSeconds(1)) problems.Add($"{S}:Blob:RetentionSweepInterval: must be at least 00:00:01, got {blob.RetentionSweepInterval}");
             if (blob.RetryMaxDelay < blob.RetryInitialDelay || blob.RetryInitialDelay <= TimeSpan.Zero) problems.Add($"{S}:Blob:RetryMaxDelay: must be at least RetryInitialDelay, which must be positive");
         }
         if (sync.CleanupInterval < TimeSpan.FromSeconds(1)) problems.Add($"{S}:CleanupInterval: must be at least 00:00:01, got {sync.CleanupInterval}");

@@ -13,7 +13,7 @@ namespace EdgeAgent.Frames;
 /// </summary>
 public sealed class ForegroundModel(FrameOptions options) : IDisposable
 {
-    public const int Width = 320;
+    public const int Width = 192;
     private const double WholeViewChanged = 0.6;   // more than this share of the view "moving" for a few frames: the view itself changed
 
     private BackgroundSubtractorMOG2 _model = NewModel(options);
