@@ -132,11 +132,18 @@ public class OutboxDamageTests
             case "truncate":
                 using (var f = new FileStream(path, FileMode.Open)) f.SetLength(f.Length / 2);
                 break;
-            default:   // 43 bytes of garbage in the middle
+            default:   // 43 bytes of garbage in the middle (in a database, in the middle of every data page: one spot may fall in a free page)
                 using (var f = new FileStream(path, FileMode.Open))
                 {
-                    f.Position = f.Length / 2;
-                    f.Write(Enumerable.Range(0, 43).Select(i => (byte)(0xA5 ^ i)).ToArray());
+                    byte[] garbage = Enumerable.Range(0, 43).Select(i => (byte)(0xA5 ^ i)).ToArray();
+                    IEnumerable<long> spots = path.EndsWith(".db", StringComparison.Ordinal)
+                        ? Enumerable.Range(2, Math.Max(1, (int)(f.Length / 8192) - 2)).Select(page => page * 8192L + 4096)
+                        : [f.Length / 2];
+                    foreach (long spot in spots.Where(s => s + garbage.Length <= f.Length))
+                    {
+                        f.Position = spot;
+                        f.Write(garbage);
+                    }
                 }
                 break;
         }

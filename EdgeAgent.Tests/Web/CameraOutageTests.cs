@@ -59,8 +59,7 @@ public class CameraOutageTests
         string still = StillStream(dir);
         var gt = MotFile.Read(TestAssets.GroundTruth, true);
         CalibrationOptions left = TwoCameraHandoffTests.CalibrationFromGroundTruth(gt, 0), right = TwoCameraHandoffTests.CalibrationFromGroundTruth(gt, 288);
-        using var broker = new Mosquitto();
-        broker.Start();
+        using var broker = new Mosquitto();   // started by its constructor
         using var camA = new RtspServer(still).Start();
         var camB = new RtspServer(still).Start();
         int web = RtspServer.FreePort();

@@ -318,6 +318,8 @@ public partial class WebUiTests
         Assert.That(metrics, Does.Contain("edge_zones_occupancy"));
         Assert.That(metrics, Does.Match(@"edge_capture_connected\{[^}]*camera_id=""plaza""[^}]*\} 1"));
         Assert.That(metrics, Does.Contain("edge_detect_duration_milliseconds_bucket"));
+        Assert.That(metrics, Does.Match(@"edge_capture_state\{[^}]*camera_id=""plaza""[^}]*state=""delivering""[^}]*\} 1"), "the camera's state as a gauge");
+        Assert.That(metrics, Does.Match(@"edge_zones_blind\{[^}]*zone_id=""west""[^}]*\} 0"), "no zone blind");
     }
 
     [Test, Order(9)]

@@ -29,7 +29,9 @@
       g.append(Edge.el("polygon", { class: cls, points: Edge.points(z.polygon), "fill-opacity": $("show-heat").checked && !z.blind ? 0.55 : 1 }));
       if (z.blind) g.append(Edge.el("polygon", { class: "hatch", points: Edge.points(z.polygon), fill: "url(#blind-hatch)" }));
       const [cx, cy] = centre(z.polygon);
-      g.append(Edge.el("text", { class: "label", x: cx, y: cy, "text-anchor": "middle" }, z.blind ? `${z.id}: unknown (no camera)` : `${z.id}: ${z.total}`));
+      // A blind zone's count is "?" (unknown, never 0); the legend and the occupancy table say why.
+      g.append(Edge.el("text", { class: "label", x: cx, y: cy, "text-anchor": "middle" }, z.blind ? `${z.id}: ?` : `${z.id}: ${z.total}`,
+        z.blind ? Edge.el("title", null, `${z.id}: occupancy unknown — no working camera sees it`) : null));
       layers.push(g);
     }
     for (const d of b.doors) layers.push(Edge.el("line", { class: "door", x1: d.line[0][0], y1: d.line[0][1], x2: d.line[1][0], y2: d.line[1][1] }));
