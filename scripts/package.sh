@@ -63,7 +63,7 @@ PY
   done < <(python3 -c 'import json,sys; [print(m["file"], m["sha256"]) for m in json.load(open(sys.argv[1]))["models"]]' "$stage/usr/lib/edge-agent/models/manifest.json")
   # The documentation the unit and the usage point at.
   run install -m 0644 "$root/README.md" "$stage/usr/share/doc/edge-agent/README.md"
-  for doc in install configuration architecture SECURITY fleet web reliability-tests BENCHMARKS; do
+  for doc in install configuration architecture SECURITY privacy fleet web reliability-tests BENCHMARKS; do
     run install -m 0644 "$root/docs/$doc.md" "$stage/usr/share/doc/edge-agent/$doc.md"
   done
   [ "$dry" = 1 ] && continue

@@ -75,9 +75,12 @@ public sealed class WebAgent : IDisposable
     }
 
     /// <summary>The events written so far (a line still being written is left for the next read).</summary>
-    public List<JsonElement> Events()
+    public List<JsonElement> Events() => ReadEvents(Directory);
+
+    /// <summary>The events a running agent has written to <c>events.jsonl</c> in <paramref name="dir"/> so far.</summary>
+    public static List<JsonElement> ReadEvents(string dir)
     {
-        string file = Path.Combine(Directory, "events.jsonl");
+        string file = Path.Combine(dir, "events.jsonl");
         var list = new List<JsonElement>();
         if (!File.Exists(file)) return list;
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);

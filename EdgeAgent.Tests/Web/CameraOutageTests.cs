@@ -231,20 +231,7 @@ public class CameraOutageTests
         return late.Messages.Where(m => m.Retained).GroupBy(m => m.Topic).ToDictionary(g => g.Key, g => g.Last().Payload);
     }
 
-    private static List<JsonElement> Events(string dir)
-    {
-        string file = Path.Combine(dir, "events.jsonl");
-        var list = new List<JsonElement>();
-        if (!File.Exists(file)) return list;
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
-        while (reader.ReadLine() is { } line)
-        {
-            try { list.Add(JsonDocument.Parse(line).RootElement.Clone()); }
-            catch (JsonException) { break; }
-        }
-        return list;
-    }
+    private static List<JsonElement> Events(string dir) => WebAgent.ReadEvents(dir);
 
     private static JsonElement Json(string payload) => JsonDocument.Parse(payload).RootElement.Clone();
 

@@ -26,6 +26,7 @@ public static class StatusReport
     public static object Of(AgentView view)
     {
         var s = view.Settings;
+        IReadOnlyList<BoardZone> zones = view.Board.Snapshot().Zones;   // once per report: the zones each camera sees, the blind ones
         var cameras = s.Capture.Cameras.Select(c =>
         {
             CameraHealth? h = view.Status.Cameras.GetValueOrDefault(c.Id);
@@ -38,7 +39,7 @@ public static class StatusReport
                 reason = h?.State.Reason,
                 since = h?.State.Since is { } since && since != DateTimeOffset.MinValue ? since : (DateTimeOffset?)null,
                 reconnectAttempts = h?.ReconnectAttempts ?? 0,
-                zones = view.Board.Snapshot().Zones.Where(z => z.Cameras?.Contains(c.Id) == true).Select(z => z.Id).ToList(),
+                zones = zones.Where(z => z.Cameras?.Contains(c.Id) == true).Select(z => z.Id).ToList(),
                 fps,
                 processedShare = share,
                 inferenceMs = h is null || h.InferenceMilliseconds == 0 ? (double?)null : Math.Round(h.InferenceMilliseconds, 1),
@@ -69,7 +70,7 @@ public static class StatusReport
         {
             health = silent is not null ? "unhealthy" : down.Count > 0 ? "degraded" : "healthy",
             down = down.Select(c => c.CameraId).ToList(),
-            blind = view.Board.Snapshot().Zones.Where(z => z.Blind).Select(z => z.Id).ToList(),
+            blind = zones.Where(z => z.Blind).Select(z => z.Id).ToList(),
             ward = new { s.Ward.Site, s.Ward.Id, device = s.Ward.EffectiveDeviceId },
             agent = view.Status.AgentVersion,
             uptimeSeconds = (long)view.Uptime.TotalSeconds,
