@@ -30,7 +30,54 @@ public sealed class DestinationHealth(string name)
         BrokerMaxPacketBytes = maxPacket;
     }
 
-    internal void CountPublished(int n) => Interlocked.Add(ref _published, n);
+    /// <summary>The destination's send limits (<see cref="SendRate"/>), null where none.</summary>
+    public double? MessagesPerSecondLimit { get; internal set; }
+
+    public double? BytesPerSecondLimit { get; internal set; }
+
+    /// <summary>Retained copies not kept because they were larger than the broker's limit (the events themselves went).</summary>
+    public long RetainedSkipped => Interlocked.Read(ref _retainedSkipped);
+
+    private long _retainedSkipped;
+    private readonly object _rateLock = new();
+    private double _drainRate;
+    private long _lastCommit;
+
+    /// <summary>Messages per second acknowledged lately (smoothed over the last few commits); 0 when nothing went for 5 s.</summary>
+    public double DrainRate
+    {
+        get
+        {
+            lock (_rateLock) return Environment.TickCount64 - _lastCommit > 5000 ? 0 : _drainRate;
+        }
+    }
+
+    /// <summary>
+    /// How long <paramref name="pending"/> messages will take: at the rate they are going now, never faster than the limit;
+    /// at the limit when nothing is going (e.g. while disconnected); null when neither is known.
+    /// </summary>
+    public TimeSpan? ExpectedDrainTime(long pending)
+    {
+        if (pending <= 0) return TimeSpan.Zero;
+        double rate = DrainRate;
+        if (MessagesPerSecondLimit is { } limit) rate = rate > 0 ? Math.Min(rate, limit) : limit;
+        return rate > 0 ? TimeSpan.FromSeconds(pending / rate) : null;
+    }
+
+    internal void CountPublished(int n)
+    {
+        Interlocked.Add(ref _published, n);
+        long now = Environment.TickCount64;
+        lock (_rateLock)
+        {
+            double seconds = (now - _lastCommit) / 1000.0;
+            if (seconds is > 0 and < 5) _drainRate = _drainRate <= 0 ? n / seconds : (0.7 * _drainRate) + (0.3 * n / seconds);
+            else if (seconds >= 5) _drainRate = 0;
+            _lastCommit = now;
+        }
+    }
+
+    internal void CountRetainedSkipped() => Interlocked.Increment(ref _retainedSkipped);
     internal void CountConnect() => Interlocked.Increment(ref _connects);
     internal void CountDeadLink() => Interlocked.Increment(ref _deadLinks);
     internal void CountDeadLetter() => Interlocked.Increment(ref _deadLetters);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography.X509Certificates;
 using System.Collections.Concurrent;
 using CloudSync.Commands;
+using CloudSync.Contract;
 using CloudSync.Outbox;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -31,22 +32,31 @@ public sealed class MqttDestination
     private int _window = 1;
     private long _maxPacket = long.MaxValue;   // the broker's Maximum Packet Size (MQTT 5 CONNACK), if it announced one
     private long _lastReport;   // MaxInFlight, capped by the broker's Receive Maximum at each connect
+    private readonly BrokerProfile _profile;
+    private readonly SendRate _rate;
+    private readonly Dictionary<string, string> _eventTopics = new(StringComparer.Ordinal);   // type → topic, read by the delivery loop only
 
     private readonly CommandIntake? _commands;
     private readonly ConcurrentQueue<CommandReply> _replies = new();
     private readonly ConcurrentDictionary<string, string> _retained = new(StringComparer.Ordinal);   // topic → latest payload
     private readonly ConcurrentQueue<string> _retainedChanged = new();
 
-    public MqttDestination(MqttDestinationOptions options, Outbox.Outbox outbox, TopicScheme topics, string deviceId, ILogger logger, CommandIntake? commands = null)
+    public MqttDestination(MqttDestinationOptions options, Outbox.Outbox outbox, TopicScheme topics, string deviceId, ILogger logger, CommandIntake? commands = null,
+                           TimeProvider? clock = null)
     {
         _commands = options.AcceptCommands ? commands : null;
         _o = options;
         _outbox = outbox;
         _topics = topics;
-        _clientId = options.ClientId.Length > 0 ? options.ClientId : $"edge-{deviceId}";
+        _profile = BrokerProfile.Resolve(options);
+        _clientId = _profile.ClientId(options, deviceId);
+        _rate = new SendRate(_profile.MessagesPerSecond, _profile.BytesPerSecond, clock ?? TimeProvider.System);
         _logger = logger;
-        Health = new DestinationHealth(options.Name);
+        Health = new DestinationHealth(options.Name) { MessagesPerSecondLimit = _rate.MessagesPerSecond, BytesPerSecondLimit = _rate.BytesPerSecond };
     }
+
+    /// <summary>The client id this destination connects with (Event Grid: the certificate's subject).</summary>
+    public string ClientId => _clientId;
 
     public DestinationHealth Health { get; }
 
@@ -145,10 +155,20 @@ public sealed class MqttDestination
     private async Task DeliverAsync(IMqttClient client, CancellationToken ct)
     {
         var toSend = new Queue<OutboxMessage>();
-        var inFlight = new Queue<(OutboxMessage Message, Task<MqttClientPublishReasonCode> Ack)>();
+        var inFlight = new Queue<(OutboxMessage Message, Task<MqttClientPublishReasonCode> Ack, long SentAt)>();
         var link = new AckCursor(this, _outbox.Cursor(_o.Name));
         long read = link.Acked;
+        Task<IReadOnlyList<OutboxMessage>>? nextBatch = null;   // the next batch, read while this one is in flight
+        bool moreToRead = true;
         using var sends = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // One watchdog per connection instead of a timer per publish: the oldest unacknowledged publish older than
+        // PublishTimeout cancels every send, which the loop reports as a dead link.
+        long oldestSentAt = 0, timeoutMs = (long)_o.PublishTimeout.TotalMilliseconds;
+        using var watchdog = new Timer(_ =>
+        {
+            long since = Volatile.Read(ref oldestSentAt);
+            if (since != 0 && Environment.TickCount64 - since > timeoutMs) { try { sends.Cancel(); } catch (ObjectDisposedException) { } }
+        }, null, Math.Max(50, timeoutMs / 5), Math.Max(50, timeoutMs / 5));
         try
         {
             while (!ct.IsCancellationRequested)
@@ -162,7 +182,17 @@ public sealed class MqttDestination
                     foreach (string topic in changed) await PublishRetainedNowAsync(client, topic, _retained[topic], ct).ConfigureAwait(false);
                 }
                 if (toSend.Count == 0 && inFlight.Count < _window)
-                    foreach (OutboxMessage m in _outbox.Peek(_o.Name, _o.BatchSize, read)) { toSend.Enqueue(m); read = m.Seq; }
+                {
+                    IReadOnlyList<OutboxMessage> batch = nextBatch is not null ? await nextBatch.ConfigureAwait(false) : _outbox.Peek(_o.Name, _o.BatchSize, read);
+                    nextBatch = null;
+                    foreach (OutboxMessage m in batch) { toSend.Enqueue(m); read = m.Seq; }
+                    moreToRead = batch.Count == _o.BatchSize;
+                }
+                if (moreToRead && nextBatch is null && toSend.Count > 0 && toSend.Count <= _o.BatchSize / 2)
+                {
+                    long from = read;   // a backlog: read the next batch from the outbox while this one goes out
+                    nextBatch = Task.Run(() => _outbox.Peek(_o.Name, _o.BatchSize, from), ct);
+                }
                 while (toSend.Count > 0 && inFlight.Count < _window)
                 {
                     OutboxMessage m = toSend.Peek();
@@ -172,22 +202,37 @@ public sealed class MqttDestination
                         link.DeadLetter(toSend.Dequeue(), why, "too large");
                         continue;
                     }
-                    inFlight.Enqueue((toSend.Dequeue(), SendOneAsync(client, m, sends.Token)));
+                    if (_rate.Limited)
+                    {
+                        (int packets, long bytes) = Cost(m);
+                        TimeSpan wait = _rate.Take(packets, bytes);
+                        if (wait > TimeSpan.Zero)
+                        {
+                            if (inFlight.Count > 0 && inFlight.Peek().Ack.IsCompleted) break;   // take the acknowledgements first
+                            await Task.Delay(wait, ct).ConfigureAwait(false);
+                            continue;
+                        }
+                    }
+                    long now = Environment.TickCount64;
+                    if (inFlight.Count == 0) Volatile.Write(ref oldestSentAt, now);
+                    inFlight.Enqueue((toSend.Dequeue(), SendOneAsync(client, m, sends.Token), now));
                 }
                 if (inFlight.Count == 0)
                 {
+                    Volatile.Write(ref oldestSentAt, 0);
                     link.Commit();
-                    if (toSend.Count == 0 && !await _wake.WaitAsync(_o.KeepAlive / 2, ct).ConfigureAwait(false)) await PingAsync(client, ct).ConfigureAwait(false);
+                    if (toSend.Count == 0 && nextBatch is null && !await _wake.WaitAsync(_o.KeepAlive / 2, ct).ConfigureAwait(false)) await PingAsync(client, ct).ConfigureAwait(false);
                     continue;
                 }
-                (OutboxMessage oldest, Task<MqttClientPublishReasonCode> ack) = inFlight.Peek();
+                (OutboxMessage oldest, Task<MqttClientPublishReasonCode> ack, _) = inFlight.Peek();
                 MqttClientPublishReasonCode code;
-                try { code = await ack.WaitAsync(_o.PublishTimeout, ct).ConfigureAwait(false); }
-                catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+                try { code = await ack.ConfigureAwait(false); }
+                catch (Exception e) when (e is TimeoutException or MqttCommunicationTimedOutException || (e is OperationCanceledException && !ct.IsCancellationRequested))
                 {
                     throw new DeadLinkException($"no PUBACK within {_o.PublishTimeout}");
                 }
                 inFlight.Dequeue();
+                Volatile.Write(ref oldestSentAt, inFlight.Count > 0 ? inFlight.Peek().SentAt : 0);
                 if (code is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)
                 {
                     link.Acknowledge(oldest.Seq);
@@ -218,7 +263,8 @@ public sealed class MqttDestination
             // What was acknowledged before the link failed is committed; what is still in flight is sent again later
             // (at least once), and observed here so that nothing is left unobserved.
             await sends.CancelAsync().ConfigureAwait(false);
-            foreach (var (_, t) in inFlight) _ = t.ContinueWith(static x => _ = x.Exception, TaskScheduler.Default);
+            foreach (var (_, t, _) in inFlight) _ = t.ContinueWith(static x => _ = x.Exception, TaskScheduler.Default);
+            if (nextBatch is not null) _ = nextBatch.ContinueWith(static x => _ = x.Exception, TaskScheduler.Default);
             link.Commit();
         }
     }
@@ -229,9 +275,24 @@ public sealed class MqttDestination
     {
         if (m.Payload.Length > _o.MaxMessageBytes) return $"{m.Payload.Length} bytes, more than MaxMessageBytes {_o.MaxMessageBytes}";
         if (_maxPacket == long.MaxValue) return null;
-        long packet = m.Payload.Length + PublishOverhead(_topics.Events(m.Type));
+        long packet = m.Payload.Length + PublishOverhead(EventTopic(m.Type));
         if (_o.RetainState && _topics.RetainedTopicOf(m.Type, m.Payload) is { } retained) packet = Math.Max(packet, m.Payload.Length + PublishOverhead(retained.Topic));
         return packet > _maxPacket ? $"a {packet}-byte packet, more than the broker's Maximum Packet Size {_maxPacket}" : null;
+    }
+
+    // The PUBLISH packets a message costs against the send rate and their bytes: the event, and its retained copy.
+    private (int Packets, long Bytes) Cost(OutboxMessage m)
+    {
+        long bytes = m.Payload.Length + PublishOverhead(EventTopic(m.Type));
+        if (_o.RetainState && EventTypes.Find(m.Type) is { Retained: not null } && _topics.RetainedTopicOf(m.Type, m.Payload) is { } retained)
+            return (2, bytes + (retained.Clear ? 0 : m.Payload.Length) + PublishOverhead(retained.Topic));
+        return (1, bytes);
+    }
+
+    private string EventTopic(string type)
+    {
+        if (!_eventTopics.TryGetValue(type, out string? topic)) _eventTopics[type] = topic = _topics.Events(type);
+        return topic;
     }
 
     // Fixed header (≤ 5), topic (2 + UTF-8), packet id (2), properties (length + content type "application/json").
@@ -281,11 +342,16 @@ public sealed class MqttDestination
     private async Task<MqttClientPublishReasonCode> SendOneAsync(IMqttClient client, OutboxMessage m, CancellationToken ct)
     {
         MqttClientPublishResult result = await client.PublishAsync(new MqttApplicationMessageBuilder()
-            .WithTopic(_topics.Events(m.Type)).WithPayload(m.Payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopic(EventTopic(m.Type)).WithPayload(m.Payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithContentType("application/json").Build(), ct).ConfigureAwait(false);
         if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)) return result.ReasonCode;
-        if (_o.RetainState && _topics.RetainedTopicOf(m.Type, m.Payload) is { } retained)
+        if (_o.RetainState && EventTypes.Find(m.Type) is { Retained: not null } && _topics.RetainedTopicOf(m.Type, m.Payload) is { } retained)
         {
+            if (!retained.Clear && _profile.MaxRetainedBytes is { } most && m.Payload.Length > most)
+            {
+                Health.CountRetainedSkipped();   // the broker would refuse it (Event Grid: 64 KiB); the event itself went
+                return result.ReasonCode;
+            }
             // The state a late subscriber needs: the event itself, or an empty retained message that deletes it (a cleared alert).
             var state = new MqttApplicationMessageBuilder().WithTopic(retained.Topic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag();
             state = retained.Clear ? state.WithPayload(Array.Empty<byte>()) : state.WithPayload(m.Payload).WithContentType("application/json");
@@ -362,7 +428,7 @@ public sealed class MqttDestination
     private async Task PublishReportAsync(IMqttClient client, CancellationToken ct)
     {
         OutboxStats stats = _outbox.Stats();
-        string json = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        string json = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["at"] = DateTimeOffset.UtcNow.ToString("O"),
             ["lastSeq"] = stats.LastSeq,
@@ -375,6 +441,10 @@ public sealed class MqttDestination
                 ["lastSeq"] = d.LastSeq, ["resumedAt"] = d.ResumedAt,
             }).ToList(),
             ["inFlightWindow"] = _window,
+            ["messagesPerSecondLimit"] = _rate.MessagesPerSecond,
+            ["bytesPerSecondLimit"] = _rate.BytesPerSecond,
+            ["drainSeconds"] = Health.ExpectedDrainTime(stats.Pending.GetValueOrDefault(_o.Name)) is { } eta ? Math.Round(eta.TotalSeconds, 1) : null,
+            ["retainedSkipped"] = Health.RetainedSkipped,
             ["brokerMaxPacketBytes"] = _maxPacket == long.MaxValue ? null! : _maxPacket,
         });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -422,6 +492,7 @@ public sealed class MqttDestination
     private static MqttClientOptionsBuilder Connection(MqttDestinationOptions o, string clientId, TopicScheme? topics)
     {
         bool v5 = o.ProtocolVersion == "5";
+        BrokerProfile profile = BrokerProfile.Resolve(o);
         MqttClientOptionsBuilder b = new MqttClientOptionsBuilder()
             .WithTcpServer(o.Host, o.Port)
             .WithClientId(clientId)
@@ -433,9 +504,10 @@ public sealed class MqttDestination
         {
             b = b.WithWillTopic(topics.Status).WithWillPayload("offline").WithWillRetain().WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
             // On MQTT 5 a session without an expiry ends with the connection, and with it whatever the broker queued.
-            if (v5) b = b.WithSessionExpiryInterval((uint)o.SessionExpiry.TotalSeconds).WithWillDelayInterval((uint)o.WillDelay.TotalSeconds);
+            if (v5) b = b.WithSessionExpiryInterval((uint)profile.SessionExpiry.TotalSeconds).WithWillDelayInterval((uint)o.WillDelay.TotalSeconds);
         }
-        if (o.Username is not null) b = b.WithCredentials(o.Username, o.Password);
+        // Event Grid: the user name is the client's authentication name, the certificate's subject.
+        if ((o.Username ?? (profile.Name == BrokerProfile.EventGrid ? profile.CertificateSubject : null)) is { } user) b = b.WithCredentials(user, o.Password);
         if (o.UseTls)
         {
             b = b.WithTlsOptions(t =>

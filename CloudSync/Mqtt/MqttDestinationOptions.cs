@@ -6,6 +6,14 @@ public sealed class MqttDestinationOptions
     /// <summary>Name of the destination; it owns a cursor in the outbox (renaming it re-sends everything kept).</summary>
     public string Name { get; set; } = "";
 
+    /// <summary>
+    /// The broker's rules, checked at start: <c>Generic</c> (any MQTT broker, e.g. the BMS's mosquitto) or <c>EventGrid</c>
+    /// (Azure Event Grid's MQTT broker: MQTT 5 over mutual TLS, client id and user name = the certificate's subject,
+    /// session expiry ≤ 8 h, messages ≤ 512 KiB, topics ≤ 256 bytes and 8 levels, retained messages ≤ 64 KiB, and its
+    /// per-session rates as the default <see cref="MessagesPerSecond"/> and <see cref="BytesPerSecond"/>).
+    /// </summary>
+    public string Profile { get; set; } = "Generic";
+
     public string Host { get; set; } = "127.0.0.1";
 
     public int Port { get; set; } = 1883;
@@ -59,8 +67,20 @@ public sealed class MqttDestinationOptions
     /// </summary>
     public TimeSpan WillDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The broker keeps the session (and queued messages to us) this long while we are away.</summary>
-    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(1);
+    /// <summary>The broker keeps the session (and queued messages to us) this long while we are away; null: 1 day (Event Grid: 8 h).</summary>
+    public TimeSpan? SessionExpiry { get; set; }
+
+    /// <summary>At most this many PUBLISH packets per second (token bucket); null: none (Event Grid: 1,000, its per-session limit).</summary>
+    public double? MessagesPerSecond { get; set; }
+
+    /// <summary>At most this many bytes per second of PUBLISH packets; null: none (Event Grid: 1,000,000, its per-session limit).</summary>
+    public double? BytesPerSecond { get; set; }
+
+    /// <summary>At most this many retained topics for the ward on this broker, checked at start; null: no limit (Event Grid: 100).</summary>
+    public int? MaxRetainedTopics { get; set; }
+
+    /// <summary>A retained copy larger than this is not kept (the event is still published, the skip counted); null: no limit (Event Grid: 65536).</summary>
+    public int? MaxRetainedBytes { get; set; }
 
     /// <summary>Messages larger than this go to the dead-letter collection for this destination (Event Grid: 512 KiB).</summary>
     public int MaxMessageBytes { get; set; } = 256 * 1024;

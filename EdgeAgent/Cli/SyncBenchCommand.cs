@@ -15,8 +15,9 @@ namespace EdgeAgent.Cli;
 /// <summary>
 /// <c>edge-agent sync-bench [--events N] [--backlog N] [--dir DIR]</c>: CloudSync's figures in one run, against a
 /// mosquitto it starts on a free local port: durable outbox appends per second (one event per commit, and 100 per
-/// commit); the drain rate of N events to mosquitto at QoS 1 beside <c>mosquitto_pub -q 1 -l</c> publishing the same
-/// messages (the baseline) and beside MQTTnet publishing them from memory (the library's ceiling); and the time to drain a backlog of 100,000 events.
+/// commit); the drain rate of N events to mosquitto at QoS 1 beside MQTTnet publishing the same messages from memory (the
+/// baseline: the library's ceiling, target 0.8×) and <c>mosquitto_pub -q 1 -l</c> (for reference); a backlog drained
+/// under the Event Grid profile's rate limit; and the time to drain a backlog of 100,000 events.
 /// </summary>
 public static class SyncBenchCommand
 {
@@ -52,16 +53,27 @@ public static class SyncBenchCommand
                 Process? other = noDelay ? null : StartMosquitto(root, otherPort, noDelay: false);
                 int p = noDelay ? port : otherPort;
                 double baseline = Baseline(p, events, Payload);
-                double ceiling = await CeilingAsync(p, events, Payload, ct);
-                double drain = await DrainAsync(root, $"drain-{noDelay}", p, events, Payload, ct);
+                // The library alone and the outbox drain, alternately three times: the best of each (this 2-core host's
+                // other work moves single runs by ±15 %).
+                double ceiling = 0, drain = 0;
+                for (int run = 0; run < 3; run++)
+                {
+                    ceiling = Math.Max(ceiling, await CeilingAsync(p, events, Payload, ct));
+                    drain = Math.Max(drain, await DrainAsync(root, $"drain-{noDelay}-{run}", p, events, Payload, ct));
+                }
                 Console.WriteLine($"mosquitto {(noDelay ? "with set_tcp_nodelay true" : "default configuration (Nagle)")}, {events} events of ~{Payload(1).Length} bytes at QoS 1:");
-                Console.WriteLine($"  baseline mosquitto_pub -q 1 -l: {baseline:0} messages/s");
-                Console.WriteLine($"  MQTTnet 5 alone, same messages from memory, window {Window}: {ceiling:0} messages/s ({ceiling / baseline:0.00} x baseline)");
-                Console.WriteLine($"  outbox drain (default destination settings): {drain:0} events/s, {drain / baseline:0.00} x baseline (target 0.70), {drain / ceiling:0.00} x MQTTnet alone");
+                Console.WriteLine($"  reference mosquitto_pub -q 1 -l: {baseline:0} messages/s");
+                Console.WriteLine($"  baseline MQTTnet 5 alone, the same messages from memory, window {Window} (best of 3): {ceiling:0} messages/s");
+                Console.WriteLine($"  outbox drain, default destination settings (best of 3): {drain:0} events/s = {drain / ceiling:0.00} x MQTTnet alone (target 0.80), {drain / baseline:0.00} x mosquitto_pub");
                 if (other is not null) { other.Kill(); other.WaitForExit(); other.Dispose(); }
             }
 
-            // 3. A long outage's backlog.
+            // 3. A backlog under the Event Grid profile's default rate limit.
+            double limit = BrokerProfile.EventGridLimits.MessagesPerSecond;
+            double limited = await DrainAsync(root, "limited", port, 10_000, Payload, ct, limit);
+            Console.WriteLine($"backlog of 10000 events at the Event Grid profile's limit of {limit:0} messages/s: drained at {limited:0} messages/s ({limited / limit:0.00} x the limit)");
+
+            // 4. A long outage's backlog.
             var backlogClock = Stopwatch.StartNew();
             double backlogRate = await DrainAsync(root, "backlog", port, backlog, Payload, ct);
             Console.WriteLine($"backlog of {backlog} events drained in {backlog / backlogRate:0.0} s ({backlogRate:0} events/s; filling it took {backlogClock.Elapsed.TotalSeconds - (backlog / backlogRate):0.0} s)");
@@ -77,12 +89,12 @@ public static class SyncBenchCommand
     // Fills an outbox with n events (batches of 1000), then times one destination draining it to the broker.
     private static readonly int Window = new MqttDestinationOptions().MaxInFlight;
 
-    private static async Task<double> DrainAsync(string root, string name, int port, int n, Func<long, byte[]> payload, CancellationToken ct)
+    private static async Task<double> DrainAsync(string root, string name, int port, int n, Func<long, byte[]> payload, CancellationToken ct, double? messagesPerSecond = null)
     {
         using var outbox = Outbox.Open(new OutboxOptions { Directory = Path.Combine(root, name), QuotaBytes = long.MaxValue }, ["bench"], TimeProvider.System);
         for (int done = 0; done < n; done += 1000)
             outbox.Append(Enumerable.Range(0, Math.Min(1000, n - done)).Select(_ => ("zone.entered", payload)).ToList());
-        var destination = new MqttDestination(new MqttDestinationOptions { Name = "bench", Port = port, BatchSize = 1000, RetainState = false, ClientId = $"bench-{name}" },
+        var destination = new MqttDestination(new MqttDestinationOptions { Name = "bench", Port = port, BatchSize = 1000, RetainState = false, ClientId = $"bench-{name}", MessagesPerSecond = messagesPerSecond },
             outbox, new TopicScheme("bench", "site", "ward"), "bench", NullLogger.Instance);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var clock = Stopwatch.StartNew();
@@ -102,7 +114,7 @@ public static class SyncBenchCommand
         using IMqttClient client = new MqttClientFactory().CreateMqttClient();
         await client.ConnectAsync(MqttDestination.ClientOptions(options, scheme, options.ClientId), ct);
         List<MqttApplicationMessage> messages = Enumerable.Range(1, n).Select(i => new MqttApplicationMessageBuilder().WithTopic(scheme.Events("zone.entered"))
-            .WithPayload(payload(i)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()).ToList();
+            .WithPayload(payload(i)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build()).ToList();
         var inFlight = new Queue<Task>();
         var clock = Stopwatch.StartNew();
         foreach (MqttApplicationMessage m in messages)

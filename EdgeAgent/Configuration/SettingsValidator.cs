@@ -35,6 +35,7 @@ public static partial class SettingsValidator
         ValidateRoles(s.Roles, problems);
         ValidateBadges(s.Badges, s.Zones, problems);
         ValidateSync(s.Sync, problems);
+        ValidateBrokerProfiles(s, problems);
         ValidateFrames(s.Frames, problems);
         if (s.Reid.RefreshInterval <= TimeSpan.Zero)
             problems.Add($"{Reid.ReidOptions.SectionName}:RefreshInterval: must be positive, got {s.Reid.RefreshInterval}");
@@ -225,6 +226,34 @@ public static partial class SettingsValidator
                 if (file is not null && !File.Exists(file)) problems.Add($"{k}:{key}: file '{file}' does not exist");
             if ((d.CaFile is not null || d.ClientCertificateFile is not null) && !d.UseTls) problems.Add($"{k}:UseTls: certificates are given but UseTls is false");
         }
+    }
+
+    // Each destination against its broker's rules (Event Grid: topic length and levels, retained topics per ward, …),
+    // with the concrete topics this ward will use there.
+    private static void ValidateBrokerProfiles(AgentSettings s, List<string> problems)
+    {
+        for (int i = 0; i < s.Sync.Destinations.Count; i++)
+        {
+            var d = s.Sync.Destinations[i];
+            var (topics, retained) = WardTopics(s, d.TopicPrefix);
+            problems.AddRange(global::CloudSync.Mqtt.BrokerProfile.Check(d, $"Sync:Destinations:{i}", topics, retained));
+        }
+    }
+
+    /// <summary>Every topic the ward publishes or subscribes to under <paramref name="prefix"/>, and how many are retained.</summary>
+    internal static (IReadOnlyCollection<string> Topics, int Retained) WardTopics(AgentSettings s, string prefix)
+    {
+        var scheme = new global::CloudSync.Mqtt.TopicScheme(prefix, s.Ward.Site, s.Ward.Id);
+        string[] device = [scheme.Status, $"{scheme.Base}/status/device", scheme.OutboxReport, scheme.FleetReported];
+        List<string> retained =
+        [
+            .. device,
+            .. s.Zones.Areas.Select(z => scheme.Occupancy(z.Id)),
+            .. s.Zones.Availability.Select(r => $"{scheme.Base}/alerts/{r.Id}"),
+            .. s.Capture.Cameras.Select(c => $"{scheme.Base}/cameras/{c.Id}/status"),
+        ];
+        List<string> all = [.. retained, scheme.Commands, scheme.CommandReplies, scheme.FleetDesired, .. global::CloudSync.Contract.EventTypes.All.Select(t => scheme.Events(t.Name))];
+        return (all, retained.Count);
     }
 
     private static void AddAnnotations(string section, object options, List<string> problems)
