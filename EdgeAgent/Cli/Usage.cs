@@ -30,6 +30,7 @@ public static class Usage
               edge-agent provision --answers FILE [--out FILE] [--probe] [--no-start]   the ward's configuration from an answers file, checked, then the service started
               edge-agent outbox verify [--dir DIR | --config FILE]   check an outbox's files, changing nothing (exit 7 when events were lost)
               edge-agent outbox salvage --from DIR --out FILE   export every readable event of an outbox (or a damaged-… folder) as JSON lines
+              edge-agent broker-acl --clients FILE [--out FILE]   a mosquitto ACL enforcing the hospital's topic-space model
               edge-agent sync-bench [--events N] [--backlog N] [--dir DIR]   outbox and MQTT delivery figures (starts its own mosquitto)
               edge-agent sync-writer --dir DIR --accepted FILE [--verify-only]   power-loss workload and check (scripts/powerloss.sh)
               edge-agent track --detections FILE [--config FILE] [--gt FILE] [--mot-out FILE] [--frame-rate F]

@@ -61,6 +61,9 @@ public static class StatusReport
             x.Connected,
             pending = outbox?.Pending.GetValueOrDefault(x.Name) ?? 0,
             x.Published,
+            // At the rate it goes now (never faster than its limit), or at the limit while nothing goes; null: unknown.
+            drainSeconds = x.ExpectedDrainTime(outbox?.Pending.GetValueOrDefault(x.Name) ?? 0) is { } eta ? Math.Round(eta.TotalSeconds, 1) : (double?)null,
+            rateLimit = x.MessagesPerSecondLimit,
             alarm = x.Alarm,
         }).ToList();
         Fleet.FleetState? fleet = s.Fleet.Enabled ? new Fleet.FleetStore(s.Fleet.Directory).Load() : null;

@@ -27,12 +27,21 @@
       : "No destination configured: events are written to the local file only.";
     fill($("destinations").tBodies[0], s.destinations.map(d => row(td(d.name),
       Edge.el("td", null, Edge.el("span", { class: d.connected ? "ok" : "bad" }, d.connected ? "connected" : "down")),
-      td(d.pending, "num"), td(d.published, "num"), td(d.alarm || "–"))));
+      td(d.pending, "num"), td(drain(d)), td(d.published, "num"), td(d.alarm || "–"))));
     const u = s.update;
     const items = u.enabled
       ? [["Running release", u.current || "provisioned"], ["Desired", u.desired ?? "–"], ["On trial", u.pending ?? "–"], ["Last failure", u.failedVersion ? `${u.failedVersion}: ${u.failedReason}` : "–"]]
       : [["Fleet updates", "off (Fleet:Enabled)"]];
     $("update").replaceChildren(...items.flatMap(([k, v]) => [Edge.el("dt", null, k), Edge.el("dd", null, String(v))]));
+  }
+
+  // "12 s at up to 1000/s": the expected time to send what waits, and the destination's rate limit if it has one.
+  function drain(d) {
+    if (d.pending === 0) return "nothing waiting";
+    const limit = d.rateLimit ? ` at up to ${d.rateLimit}/s` : "";
+    if (d.drainSeconds == null) return "unknown (nothing sent lately)" + limit;
+    const t = d.drainSeconds < 90 ? `${Math.ceil(d.drainSeconds)} s` : d.drainSeconds < 5400 ? `${Math.round(d.drainSeconds / 60)} min` : `${(d.drainSeconds / 3600).toFixed(1)} h`;
+    return t + limit;
   }
 
   async function refresh() {
