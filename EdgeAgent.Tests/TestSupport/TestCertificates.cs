@@ -55,6 +55,13 @@ public sealed class TestCertificates
 
     public string Key(string name) => Path.Combine(Directory, name + ".key");
 
+    /// <summary>A client certificate from the CA whose subject CN is <paramref name="subject"/> (e.g. a device id).</summary>
+    public (string Crt, string Key) NewClient(string subject)
+    {
+        Leaf(subject, "ca", "extendedKeyUsage=clientAuth");
+        return (Crt(subject), Key(subject));
+    }
+
     /// <summary>Another server certificate for localhost/127.0.0.1 from the same CA (a renewal).</summary>
     public (string Crt, string Key) NewServer(string name)
     {
