@@ -73,7 +73,10 @@ public sealed class BlobFrameUploader(BlobOptions options, FrameSpool spool, str
             {
                 if (!containerReady)
                 {
-                    await container.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
+                    // A credential scoped to the container (a SAS from docs/azure.md) may not create containers: the
+                    // container is provisioned with the storage account (infra/main.bicep), and an upload says if it is not.
+                    try { await container.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false); }
+                    catch (RequestFailedException e) when (e.Status == 403) { }
                     containerReady = true;
                 }
                 if (options.RetainFor > TimeSpan.Zero && DateTimeOffset.UtcNow >= nextSweep)

@@ -116,6 +116,37 @@ public class FrameUploadTests
     }
 
     [Test]
+    public async Task ContainerSas_CreateAndWriteOnly_Uploads_TheContainerBeingProvisioned()
+    {
+        // What docs/azure.md issues a ward: a SAS on the frames container that may create and write blobs — no read, no
+        // list, no delete (RetainFor 0: the storage account's lifecycle rule deletes), and no right to create containers.
+        using var azurite = new Azurite();
+        using PersonDetector detector = TestAssets.CreateDetector();
+        var admin = new BlobContainerClient(azurite.ConnectionString, "frames");
+        await admin.CreateIfNotExistsAsync();
+        Uri sas = admin.GenerateSasUri(Azure.Storage.Sas.BlobContainerSasPermissions.Create | Azure.Storage.Sas.BlobContainerSasPermissions.Write,
+            DateTimeOffset.UtcNow.AddHours(1));
+        var options = new BlobOptions
+        {
+            ConnectionString = $"BlobEndpoint={sas.GetLeftPart(UriPartial.Authority)}/devstoreaccount1;SharedAccessSignature={sas.Query.TrimStart('?')}",
+            SpoolDirectory = TestAssets.NewTempDirectory(), RetryInitialDelay = TimeSpan.FromMilliseconds(200), RetainFor = TimeSpan.Zero,
+        };
+        var spool = new FrameSpool(options.SpoolDirectory, options.QuotaBytes, options.TimeToLive, TimeProvider.System);
+        var sampler = new FrameSampler(new FrameOptions { Interval = TimeSpan.Zero }, spool, TimeProvider.System);
+        BlobFrameUploader? uploader = null;
+        uploader = new BlobFrameUploader(options, spool, "st-marys", "ward-7", (blob, _) => uploader!.Confirm(blob), new ListLogger());
+        using var stop = new CancellationTokenSource();
+        Task run = uploader.RunAsync(stop.Token);
+        SampleRealFrames(sampler, detector, 100, 300);
+        await WaitUntil(() => uploader.Uploaded == 2, TimeSpan.FromSeconds(30), "both frames are uploaded with the container SAS");
+        await stop.CancelAsync();
+        await run;
+        var names = new List<string>();
+        await foreach (var item in admin.GetBlobsAsync()) names.Add(item.Name);
+        Assert.That(names, Has.Count.EqualTo(2).And.All.StartWith("st-marys/ward-7/"));
+    }
+
+    [Test]
     public async Task StorageDown_UploadsBackOffSpoolStaysWithinQuota_ThenDrains_AndARetryAfterACrashMakesNoDuplicate()
     {
         using var azurite = new Azurite();

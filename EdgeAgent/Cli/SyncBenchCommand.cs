@@ -94,7 +94,7 @@ public static class SyncBenchCommand
         using var outbox = Outbox.Open(new OutboxOptions { Directory = Path.Combine(root, name), QuotaBytes = long.MaxValue }, ["bench"], TimeProvider.System);
         for (int done = 0; done < n; done += 1000)
             outbox.Append(Enumerable.Range(0, Math.Min(1000, n - done)).Select(_ => ("zone.entered", payload)).ToList());
-        var destination = new MqttDestination(new MqttDestinationOptions { Name = "bench", Port = port, BatchSize = 1000, RetainState = false, ClientId = $"bench-{name}", MessagesPerSecond = messagesPerSecond },
+        var destination = new MqttDestination(new MqttDestinationOptions { Name = "bench", Port = port, RetainState = false, ClientId = $"bench-{name}", MessagesPerSecond = messagesPerSecond },
             outbox, new TopicScheme("bench", "site", "ward"), "bench", NullLogger.Instance);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var clock = Stopwatch.StartNew();
