@@ -13,7 +13,7 @@ namespace EdgeAgent.Tests.CloudSync;
 /// <summary>
 /// The Event Grid profile against a mosquitto set up like Event Grid's MQTT broker: mutual TLS with the certificate's
 /// subject as the user (Event Grid's authentication name), the ACL generated from the same topic-space model main.bicep
-/// deploys, 512 KiB packets, QoS ≤ 1, keep-alive ≤ 1160 s. A backlog drains at the profile's rate, in order, none lost;
+/// deploys, 512 KiB packets, QoS ≤ 1, keep-alive ≤ 1160 s, a Receive Maximum of 10. A backlog drains at the profile's rate, in order, none lost;
 /// a device configured for another ward is refused and keeps its events; readers only read, operators only steer.
 /// </summary>
 [Category("Integration")]
@@ -47,6 +47,7 @@ public class EventGridProfileTests
             max_packet_size 524288
             max_qos 1
             max_keepalive 1160
+            max_inflight_messages 10
             retain_available true
             acl_file {acl}
             listener {_plainPort} 127.0.0.1
@@ -97,6 +98,7 @@ public class EventGridProfileTests
             Assert.That(report.GetProperty("pending").GetInt64(), Is.EqualTo(n), "the first report, at connect, before anything went");
             Assert.That(report.GetProperty("drainSeconds").GetDouble(), Is.InRange(9.5, 10.5), "10,000 at 1,000/s");
             Assert.That(report.GetProperty("messagesPerSecondLimit").GetDouble(), Is.EqualTo(1000));
+            Assert.That(report.GetProperty("inFlightWindow").GetInt32(), Is.EqualTo(10), "the window kept within the broker's Receive Maximum");
             Assert.That(destination.Health.ExpectedDrainTime(0), Is.EqualTo(TimeSpan.Zero));
         }
         finally
